@@ -1,0 +1,4 @@
+#ifndef WIREWATCH_CZEROMQ_SHIM_H
+#define WIREWATCH_CZEROMQ_SHIM_H
+#include <zmq.h>
+#endif

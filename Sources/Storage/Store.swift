@@ -1,0 +1,337 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The daemon's durable state in one SQLite file: the inbox of accepted but unpublished payloads, the journal of
+/// published envelopes, the dedup memory and the dead letters.
+///
+/// The file is opened in WAL mode with `synchronous = FULL`, so a committed transaction survives a power cut;
+/// GRDB's `DatabasePool` serializes writers and lets readers (replay, inspect) run beside them.
+/// Every method blocks: call it from a dedicated thread, never from the Swift concurrency pool.
+public final class Store: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.label = "wirewatch.store"
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL alone syncs only at checkpoints; FULL makes each commit durable before it returns,
+            // which the acked ingest promises its clients.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(self.pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        received_at REAL NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        dead_letter_id INTEGER,
+                        error_code TEXT,
+                        error_reason TEXT
+                    );
+                    CREATE TABLE journal (
+                        seq INTEGER PRIMARY KEY,
+                        topic TEXT NOT NULL,
+                        article_id TEXT,
+                        cluster TEXT,
+                        status TEXT,
+                        recorded_at REAL NOT NULL,
+                        envelope BLOB NOT NULL
+                    );
+                    CREATE INDEX journal_article ON journal(article_id);
+                    CREATE INDEX journal_cluster ON journal(cluster);
+                    CREATE TABLE dedup_keys (
+                        key BLOB PRIMARY KEY,
+                        article_id TEXT NOT NULL,
+                        cluster TEXT NOT NULL,
+                        first_seen REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE dead_letter (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        received_at REAL NOT NULL,
+                        endpoint TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        payload_sha256 TEXT NOT NULL,
+                        payload BLOB NOT NULL
+                    );
+                    CREATE TABLE state (
+                        key TEXT PRIMARY KEY,
+                        value INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+
+    // MARK: Ingest
+
+    /// Writes accepted payloads, and the dead letters of rejected ones, in one durable transaction.
+    /// - Returns: the inbox id of each item, in order.
+    public func accept(_ items: [InboxItem]) throws -> [Int64] {
+        try self.pool.write { db in
+            var ids: [Int64] = []
+            ids.reserveCapacity(items.count)
+            for item in items {
+                var deadLetterID: Int64? = nil
+                if let rejection = item.rejection {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO dead_letter (received_at, endpoint, code, reason, payload_sha256, payload)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            item.receivedAt.timeIntervalSince1970, item.endpoint, rejection.code, rejection.reason,
+                            rejection.payloadSHA256, Data(item.payload),
+                        ]
+                    )
+                    deadLetterID = db.lastInsertedRowID
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO inbox (received_at, endpoint, payload, dead_letter_id, error_code, error_reason)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        item.receivedAt.timeIntervalSince1970, item.endpoint,
+                        // A dead letter already holds the payload; the inbox row only needs to reach the journal.
+                        item.rejection == nil ? Data(item.payload) : Data(), deadLetterID,
+                        item.rejection?.code, item.rejection?.reason,
+                    ]
+                )
+                ids.append(db.lastInsertedRowID)
+            }
+            return ids
+        }
+    }
+
+    // MARK: Pipeline
+
+    /// Accepted payloads not yet journaled, oldest first.
+    public func pending(after inboxID: Int64, limit: Int) throws -> [InboxRow] {
+        try self.pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.id, i.received_at, i.endpoint, i.payload, i.dead_letter_id, i.error_code,
+                           i.error_reason, d.payload_sha256, length(d.payload) AS dead_bytes
+                    FROM inbox i LEFT JOIN dead_letter d ON d.id = i.dead_letter_id
+                    WHERE i.id > ? ORDER BY i.id LIMIT ?
+                    """,
+                arguments: [inboxID, limit]
+            )
+            return rows.map { row in
+                let payload: Data = row["payload"] ?? Data()
+                var rejection: InboxRow.Rejection? = nil
+                if let deadLetterID: Int64 = row["dead_letter_id"] {
+                    rejection = InboxRow.Rejection(
+                        deadLetterID: deadLetterID,
+                        code: row["error_code"] ?? "unknown",
+                        reason: row["error_reason"] ?? "",
+                        payloadSHA256: row["payload_sha256"] ?? "",
+                        payloadBytes: row["dead_bytes"] ?? 0
+                    )
+                }
+                return InboxRow(
+                    id: row["id"],
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                    endpoint: row["endpoint"],
+                    payload: [UInt8](payload),
+                    rejection: rejection
+                )
+            }
+        }
+    }
+
+    /// Number of accepted payloads waiting for the pipeline.
+    public func pendingCount() throws -> Int {
+        try self.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox") ?? 0 }
+    }
+
+    /// Journals one batch in one transaction: its envelopes, the dedup keys it learned, and the removal of its
+    /// inbox rows. Either all of it survives a crash or none does, so a restart reprocesses the batch exactly.
+    public func commit(_ batch: JournalBatch) throws {
+        try self.pool.write { db in
+            for entry in batch.entries {
+                try db.execute(
+                    sql: """
+                        INSERT INTO journal (seq, topic, article_id, cluster, status, recorded_at, envelope)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.seq, entry.topic, entry.articleID, entry.cluster, entry.status,
+                        entry.recordedAt.timeIntervalSince1970, Data(entry.envelope),
+                    ]
+                )
+            }
+            for key in batch.dedupKeys {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO dedup_keys (key, article_id, cluster, first_seen) VALUES (?, ?, ?, ?)",
+                    arguments: [Data(key.key), key.articleID, key.cluster, key.firstSeen.timeIntervalSince1970]
+                )
+            }
+            if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
+                try db.execute(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?", arguments: [first, last])
+            }
+            if let published = batch.publishedThrough {
+                try Self.setState(db, "published_through", published)
+            }
+        }
+    }
+
+    /// Records that every envelope up to `seq` went out on the PUB socket.
+    public func markPublished(through seq: Int64) throws {
+        try self.pool.write { db in try Self.setState(db, "published_through", seq) }
+    }
+
+    public func publishedThrough() throws -> Int64 {
+        try self.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'published_through'") ?? 0
+        }
+    }
+
+    static func setState(_ db: Database, _ key: String, _ value: Int64) throws {
+        try db.execute(
+            sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value]
+        )
+    }
+
+    /// The highest journaled sequence number (0 when empty).
+    public func lastSeq() throws -> Int64 {
+        try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM journal") ?? 0 }
+    }
+
+    /// Dedup memory newer than `since`, for rebuilding the in-memory index at start.
+    public func dedupKeys(since: Date) throws -> [DedupKeyRow] {
+        try self.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT key, article_id, cluster, first_seen FROM dedup_keys WHERE first_seen >= ?",
+                arguments: [since.timeIntervalSince1970]
+            ).map { row in
+                DedupKeyRow(
+                    key: [UInt8](row["key"] as Data), articleID: row["article_id"], cluster: row["cluster"],
+                    firstSeen: Date(timeIntervalSince1970: row["first_seen"])
+                )
+            }
+        }
+    }
+
+    // MARK: Replay and inspection
+
+    /// Journal entries with `seq > after`, oldest first.
+    public func journal(after seq: Int64, limit: Int) throws -> [JournalEntry] {
+        try self.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, topic, article_id, cluster, status, recorded_at, envelope FROM journal
+                    WHERE seq > ? ORDER BY seq LIMIT ?
+                    """,
+                arguments: [seq, limit]
+            ).map(JournalEntry.init(row:))
+        }
+    }
+
+    /// Every journal entry of an article id, and of every other copy in its cluster.
+    public func entries(articleID: String) throws -> [JournalEntry] {
+        try self.pool.read { db in
+            let clusters = try String.fetchAll(
+                db, sql: "SELECT DISTINCT cluster FROM journal WHERE article_id = ? AND cluster IS NOT NULL",
+                arguments: [articleID]
+            )
+            var rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, topic, article_id, cluster, status, recorded_at, envelope FROM journal
+                    WHERE article_id = ? ORDER BY seq
+                    """,
+                arguments: [articleID]
+            )
+            for cluster in clusters {
+                rows += try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, topic, article_id, cluster, status, recorded_at, envelope FROM journal
+                        WHERE cluster = ? AND article_id != ? ORDER BY seq
+                        """,
+                    arguments: [cluster, articleID]
+                )
+            }
+            return rows.map(JournalEntry.init(row:)).sorted { $0.seq < $1.seq }
+        }
+    }
+
+    /// Dead letters, newest first.
+    public func deadLetters(limit: Int) throws -> [DeadLetter] {
+        try self.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, received_at, endpoint, code, reason, payload_sha256, payload FROM dead_letter
+                    ORDER BY id DESC LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map { row in
+                DeadLetter(
+                    id: row["id"], receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                    endpoint: row["endpoint"], code: row["code"], reason: row["reason"],
+                    payloadSHA256: row["payload_sha256"], payload: [UInt8](row["payload"] as Data)
+                )
+            }
+        }
+    }
+
+    /// Counts of the journal by topic family, for `stats`.
+    public func counts() throws -> StoreCounts {
+        try self.pool.read { db in
+            StoreCounts(
+                journal: try Int.fetchOne(db, sql: "SELECT count(*) FROM journal") ?? 0,
+                pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox") ?? 0,
+                deadLetters: try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0,
+                dedupKeys: try Int.fetchOne(db, sql: "SELECT count(*) FROM dedup_keys") ?? 0
+            )
+        }
+    }
+
+    /// Drops journal entries beyond the retention bounds and dedup keys older than the window.
+    /// - Returns: how many journal entries were removed.
+    @discardableResult
+    public func trim(keepLast: Int, olderThan cutoff: Date) throws -> Int {
+        try self.pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ? OR recorded_at < ?",
+                arguments: [keepLast, cutoff.timeIntervalSince1970]
+            )
+            let removed = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM dedup_keys WHERE first_seen < ?", arguments: [cutoff.timeIntervalSince1970]
+            )
+            return removed
+        }
+    }
+
+    /// Writes a checkpoint so the WAL file stays small; called on clean shutdown.
+    public func checkpoint() throws {
+        try self.pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Storage
+import ZeroMQ
+
+/// Builds the daemon from its configuration: the store, the ZeroMQ context and the service group, in start order
+/// publisher → pipeline → replay → ingest → HTTP → systemd. Shutdown runs in reverse: ingest stops taking input,
+/// the pipeline drains, the publisher sends what was journaled, and only then is the context terminated.
+public struct Daemon: Sendable {
+    public let config: WirewatchConfig
+    public let store: Store
+    public let state: DaemonState
+    let context: Context
+    let logger: Logger
+
+    public init(config: WirewatchConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        do {
+            self.store = try Store(path: config.store.path)
+        } catch {
+            throw ConfigError(key: "store.path", reason: "cannot open store '\(config.store.path)': \(error)")
+        }
+        self.context = try Context(ioThreads: 1)
+        self.state = DaemonState()
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns.
+    public func run(registry: PrometheusCollectorRegistry) async throws {
+        let workSignal = WorkSignal()
+        let outbox = BlockingQueue<Outgoing>(capacity: 50_000)
+        let rates = RateTracker()
+        var services: [any Service] = [
+            PublisherService(
+                context: self.context, config: self.config, store: self.store, state: self.state, outbox: outbox,
+                logger: self.logger
+            ),
+            PipelineService(
+                config: self.config, store: self.store, state: self.state, workSignal: workSignal, outbox: outbox,
+                logger: self.logger
+            ),
+            ReplayService(
+                context: self.context, config: self.config, store: self.store, state: self.state, rates: rates,
+                logger: self.logger
+            ),
+            IngestService(
+                context: self.context, config: self.config, store: self.store, state: self.state,
+                workSignal: workSignal, logger: self.logger
+            ),
+        ]
+        if !self.config.http.isEmpty {
+            services.append(
+                try HTTPEndpoints.application(
+                    address: self.config.http, state: self.state, registry: registry, logger: self.logger
+                )
+            )
+        }
+        services.append(SystemdNotifier(state: self.state, rates: rates, expectedSockets: 3, logger: self.logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                // A service that ends, by error or not, takes the others down gracefully: drain, never abandon.
+                services: services.map {
+                    .init(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    )
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: self.logger
+            )
+        )
+        defer {
+            try? self.store.checkpoint()
+            self.context.terminate()
+        }
+        try await group.run()
+    }
+}

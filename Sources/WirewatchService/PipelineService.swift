@@ -1,0 +1,253 @@
+import Articles
+import Dedup
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// The ordered heart of the daemon, on one thread: it takes accepted payloads from the inbox in arrival order,
+/// dedups them one by one, fans analysis out to every core, assigns `seq`, journals the batch in one transaction
+/// and hands the envelopes to the publisher.
+///
+/// On graceful shutdown it drains the inbox until it is empty or `pipeline.shutdown_seconds` pass; what remains
+/// stays in the inbox and is processed at the next start.
+struct PipelineService: Service {
+    let config: WirewatchConfig
+    let store: Store
+    let state: DaemonState
+    let workSignal: WorkSignal
+    let outbox: BlockingQueue<Outgoing>
+    let logger: Logger
+
+    func run() async throws {
+        try await runServiceLoop(name: "wirewatch-pipeline") { stop in try self.loop(stop: stop) }
+    }
+
+    func loop(stop: StopFlag) throws {
+        let processor = ArticleProcessor(limits: DecodeLimits(config: self.config))
+        let window = self.config.store.retentionDays * 86_400
+        var dedup = ExactDedup()
+        for row in try self.store.dedupKeys(since: Date().addingTimeInterval(-window)) {
+            if let key = DedupKey(bytes: row.key) {
+                dedup.restore(key: key, articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen)
+            }
+        }
+        var nextSeq = try self.store.lastSeq() + 1
+        self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
+        self.state.publishedSeq.store(nextSeq - 1, ordering: .relaxed)
+        try self.redeliverUnpublished()
+        let pending = try self.store.pendingCount()
+        self.state.backlog.store(pending, ordering: .relaxed)
+        self.logger.info(
+            "pipeline started",
+            metadata: [
+                "dedup.keys": "\(dedup.count)", "journal.seq": "\(nextSeq - 1)", "inbox.pending": "\(pending)",
+                "pipeline.workers": "\(self.config.workerCount)",
+            ]
+        )
+        var lastInboxID: Int64 = 0
+        var drainDeadline: Date? = nil
+        var lastTrim = Date()
+        while true {
+            self.state.tick()
+            if stop.isRaised && drainDeadline == nil {
+                drainDeadline = Date().addingTimeInterval(self.config.pipeline.shutdownSeconds)
+                self.logger.info("pipeline draining", metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"])
+            }
+            if let deadline = drainDeadline, Date() >= deadline {
+                self.logger.warning(
+                    "drain deadline reached; the rest stays in the inbox for the next start",
+                    metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
+                )
+                break
+            }
+            let rows: [InboxRow]
+            do {
+                rows = try self.store.pending(after: lastInboxID, limit: self.config.pipeline.batch)
+            } catch {
+                self.logger.error("reading the inbox failed; retrying", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.5)
+                continue
+            }
+            if rows.isEmpty {
+                if drainDeadline != nil { break }
+                self.workSignal.wait(timeout: 0.25)
+                if Date().timeIntervalSince(lastTrim) > 60 {
+                    lastTrim = Date()
+                    self.trim(&dedup)
+                }
+                continue
+            }
+            let started = DispatchTime.now()
+            var batch = JournalBatch()
+            let outgoing = self.process(rows, processor: processor, dedup: &dedup, nextSeq: &nextSeq, batch: &batch)
+            batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
+            self.commit(batch, stop: stop)
+            lastInboxID = rows[rows.count - 1].id
+            self.state.backlog.subtract(rows.count, ordering: .relaxed)
+            self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
+            self.state.processed.add(rows.count, ordering: .relaxed)
+            self.state.backlogGauge.record(self.state.backlog.load(ordering: .relaxed))
+            self.state.seqGauge.record(nextSeq - 1)
+            self.state.batchTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds))
+            self.outbox.push(contentsOf: outgoing)
+        }
+        self.logger.info("pipeline stopped", metadata: ["journal.seq": "\(nextSeq - 1)"])
+    }
+
+    /// Dedups a batch in order, then analyzes and encodes its new articles on every core.
+    func process(
+        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout ExactDedup, nextSeq: inout Int64,
+        batch: inout JournalBatch
+    ) -> [Outgoing] {
+        enum Work: Sendable {
+            case article(ArticleProcessor.Admitted)
+            case error(ErrorEvent)
+        }
+        var items: [Work] = []
+        items.reserveCapacity(rows.count)
+        for row in rows {
+            if let rejection = row.rejection {
+                items.append(.error(ErrorEvent(
+                    seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
+                    reason: rejection.reason, payloadSHA256: rejection.payloadSHA256,
+                    payloadBytes: rejection.payloadBytes, endpoint: row.endpoint, deadLetterID: rejection.deadLetterID
+                )))
+                continue
+            }
+            do {
+                let admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
+                items.append(.article(admitted))
+                for key in admitted.verdict.learned {
+                    batch.dedupKeys.append(DedupKeyRow(
+                        key: key.bytes, articleID: admitted.article.id, cluster: admitted.verdict.info.cluster,
+                        firstSeen: row.receivedAt
+                    ))
+                }
+            } catch {
+                // Accepted under earlier limits (a reload tightened them): still answered, never dropped.
+                items.append(.error(ErrorEvent(
+                    seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: error.code, reason: error.reason,
+                    payloadSHA256: PayloadHash.sha256Hex(row.payload), payloadBytes: row.payload.count,
+                    endpoint: row.endpoint, deadLetterID: 0
+                )))
+            }
+        }
+        let work = items
+        let firstSeq = nextSeq
+        nextSeq += Int64(work.count)
+        let recordedAt = Date()
+        var results = [Outgoing?](repeating: nil, count: work.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Safe: each iteration writes only its own slot.
+            nonisolated(unsafe) let slots = buffer
+            let chunk = max(1, work.count / (self.config.workerCount * 4))
+            let chunks = (work.count + chunk - 1) / chunk
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunkIndex in
+                let encoder = ArticleProcessor.encoder()
+                for index in (chunkIndex * chunk)..<min(work.count, (chunkIndex + 1) * chunk) {
+                    let seq = firstSeq + Int64(index)
+                    switch work[index] {
+                    case .article(let admitted):
+                        let envelope = processor.envelope(for: admitted, seq: seq)
+                        let body = (try? encoder.encode(envelope)).map { [UInt8]($0) } ?? []
+                        slots[index] = Outgoing(
+                            entry: JournalEntry(
+                                seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
+                                cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
+                                recordedAt: recordedAt, envelope: body
+                            ),
+                            receivedAt: admitted.receivedAt
+                        )
+                    case .error(var event):
+                        event.seq = seq
+                        let body = (try? encoder.encode(event)).map { [UInt8]($0) } ?? []
+                        slots[index] = Outgoing(
+                            entry: JournalEntry(
+                                seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
+                                recordedAt: recordedAt, envelope: body
+                            ),
+                            receivedAt: nil
+                        )
+                    }
+                }
+            }
+        }
+        let outgoing: [Outgoing] = results.map { $0! }
+        batch.entries = outgoing.map(\.entry)
+        batch.inboxIDs = rows.map(\.id)
+        return outgoing
+    }
+
+    /// Commits a batch, retrying while the store fails (the batch is already dedup'd and sequenced in memory, so
+    /// it must go in exactly as it is).
+    func commit(_ batch: JournalBatch, stop: StopFlag) {
+        var delay = 0.05
+        while true {
+            do {
+                try self.store.commit(batch)
+                return
+            } catch {
+                self.state.storeHealthy.store(false, ordering: .relaxed)
+                self.logger.error("journal write failed; retrying", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 2)
+                self.state.tick()
+            }
+        }
+    }
+
+    /// Publishes again what was journaled but may not have reached the PUB socket before the last stop.
+    func redeliverUnpublished() throws {
+        let publishedThrough = try self.store.publishedThrough()
+        var after = publishedThrough
+        var count = 0
+        while true {
+            let entries = try self.store.journal(after: after, limit: 1000)
+            guard let last = entries.last else { break }
+            self.outbox.push(contentsOf: entries.map { Outgoing(entry: $0.markedRedelivered(), receivedAt: nil) })
+            after = last.seq
+            count += entries.count
+        }
+        if count > 0 {
+            self.logger.notice(
+                "republishing entries journaled before the last stop",
+                metadata: ["journal.from": "\(publishedThrough + 1)", "journal.count": "\(count)"]
+            )
+        }
+    }
+
+    func trim(_ dedup: inout ExactDedup) {
+        let cutoff = Date().addingTimeInterval(-self.config.store.retentionDays * 86_400)
+        dedup.evict(olderThan: cutoff)
+        do {
+            let removed = try self.store.trim(keepLast: self.config.store.retentionArticles, olderThan: cutoff)
+            if removed > 0 { self.logger.info("journal trimmed", metadata: ["journal.removed": "\(removed)"]) }
+        } catch {
+            self.logger.warning("journal trim failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A journaled envelope on its way to the PUB socket.
+struct Outgoing: Sendable {
+    let entry: JournalEntry
+    /// For latency measurement; nil for redeliveries and errors.
+    let receivedAt: Date?
+}
+
+extension JournalEntry {
+    /// The same entry with `"redelivered": true` in its envelope.
+    func markedRedelivered() -> JournalEntry {
+        guard var object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(self.envelope)) else {
+            return self
+        }
+        object["redelivered"] = .bool(true)
+        let body = (try? ArticleProcessor.encoder().encode(object)).map { [UInt8]($0) } ?? self.envelope
+        return JournalEntry(
+            seq: self.seq, topic: self.topic, articleID: self.articleID, cluster: self.cluster, status: self.status,
+            recordedAt: self.recordedAt, envelope: body
+        )
+    }
+}

@@ -1,0 +1,265 @@
+import Configuration
+import Foundation
+import SystemPackage
+import Yams
+
+/// Everything `wirewatchd` reads from `/etc/wirewatch/wirewatch.yaml`, `WIREWATCH_*` environment variables and
+/// command-line flags, highest priority first: flags, environment, file, defaults.
+///
+/// Keys (type, default):
+/// - `ingest.pull` ([string], `["tcp://127.0.0.1:5555"]`): PULL endpoints to bind; scrapers PUSH here.
+/// - `ingest.subscribe` ([string], `[]`): scrapers' PUB endpoints to connect to (lossy by ZeroMQ's design).
+/// - `ingest.topics` ([string], `[""]`): SUB topic prefixes.
+/// - `ingest.acked` (string, `"tcp://127.0.0.1:5558"`): ROUTER endpoint that acks after a durable write; "" disables.
+/// - `ingest.max_payload_bytes` (int, 8388608), `ingest.max_depth` (int, 32): input limits.
+/// - `ingest.max_message_bytes` (int, 67108864): larger messages make libzmq drop the connection.
+/// - `ingest.high_water_mark` (int, 10000): messages queued per socket.
+/// - `ingest.max_backlog` (int, 100000): accepted but unprocessed articles before ingest stops reading.
+/// - `publish` (string, `"tcp://127.0.0.1:5556"`), `replay` (string, `"tcp://127.0.0.1:5557"`).
+/// - `http` (string, `"127.0.0.1:9464"`): `/metrics`, `/health`, `/ready`; "" disables.
+/// - `heartbeat_seconds` (double, 2).
+/// - `store.path` (string, `"/var/lib/wirewatch/state.db"`), `store.retention_articles` (int, 1000000),
+///   `store.retention_days` (double, 30).
+/// - `pipeline.workers` (int, 0 = one per core), `pipeline.batch` (int, 256), `pipeline.shutdown_seconds` (double, 30).
+/// - `log.level` (string, `"info"`), `log.format` (string, `"json"`: json | text).
+public struct WirewatchConfig: Sendable, Equatable, Codable {
+    public struct Ingest: Sendable, Equatable, Codable {
+        public var pull = ["tcp://127.0.0.1:5555"]
+        public var subscribe: [String] = []
+        public var topics = [""]
+        public var acked = "tcp://127.0.0.1:5558"
+        public var maxPayloadBytes = 8 << 20
+        public var maxDepth = 32
+        public var maxMessageBytes = 64 << 20
+        public var highWaterMark = 10_000
+        public var maxBacklog = 100_000
+    }
+
+    public struct Store: Sendable, Equatable, Codable {
+        public var path = "/var/lib/wirewatch/state.db"
+        public var retentionArticles = 1_000_000
+        public var retentionDays = 30.0
+    }
+
+    public struct Pipeline: Sendable, Equatable, Codable {
+        public var workers = 0
+        public var batch = 256
+        public var shutdownSeconds = 30.0
+    }
+
+    public struct Log: Sendable, Equatable, Codable {
+        public var level = "info"
+        public var format = "json"
+    }
+
+    public var ingest = Ingest()
+    public var publish = "tcp://127.0.0.1:5556"
+    public var replay = "tcp://127.0.0.1:5557"
+    public var http = "127.0.0.1:9464"
+    public var heartbeatSeconds = 2.0
+    public var store = Store()
+    public var pipeline = Pipeline()
+    public var log = Log()
+
+    public init() {}
+
+    public static let defaultPath = "/etc/wirewatch/wirewatch.yaml"
+
+    /// Every key the file may hold, for rejecting typos that would otherwise be silently ignored.
+    static let knownKeys: Set<String> = [
+        "ingest", "ingest.pull", "ingest.subscribe", "ingest.topics", "ingest.acked", "ingest.max_payload_bytes",
+        "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.max_backlog", "publish",
+        "replay", "http", "heartbeat_seconds", "store", "store.path", "store.retention_articles",
+        "store.retention_days", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
+        "log.level", "log.format",
+    ]
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - file: the YAML file; `nil` uses only defaults, environment and overrides.
+    ///   - environment: variables named `WIREWATCH_` + the key path upper-cased with `_` for `.`
+    ///     (`WIREWATCH_STORE_PATH`); lists are comma-separated.
+    ///   - overrides: values from command-line flags, by key path.
+    /// - Throws: `ConfigError` naming the offending key.
+    public static func load(
+        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrides: [String: ConfigContent] = [:]
+    ) async throws -> WirewatchConfig {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(
+                name: "flags",
+                values: Dictionary(
+                    uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }
+                )
+            ),
+            EnvironmentVariablesProvider(environmentVariables: environment.filter { $0.key.hasPrefix("WIREWATCH_") })
+                .prefixKeys(with: "wirewatch"),
+        ]
+        if let file {
+            try Self.checkFile(file)
+            providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(file)))
+        }
+        let reader = ConfigReader(providers: providers)
+        var config = WirewatchConfig()
+        func read<T>(_ key: String, _ value: inout T, _ get: (ConfigKey) throws -> T?) throws {
+            do {
+                if let found = try get(ConfigKey(key)) { value = found }
+            } catch {
+                throw ConfigError(key: key, reason: "\(error)")
+            }
+        }
+        func strings(_ key: String, _ value: inout [String]) throws {
+            try read(key, &value) { key in
+                // An empty YAML list reads as "missing" in some providers; keep the default then only if unset.
+                try reader.stringArray(forKey: key) ?? reader.string(forKey: key).map { $0.isEmpty ? [] : [$0] }
+            }
+        }
+        try strings("ingest.pull", &config.ingest.pull)
+        try strings("ingest.subscribe", &config.ingest.subscribe)
+        try strings("ingest.topics", &config.ingest.topics)
+        try read("ingest.acked", &config.ingest.acked) { try Self.string(reader, $0) }
+        try read("ingest.max_payload_bytes", &config.ingest.maxPayloadBytes) { try Self.int(reader, $0) }
+        try read("ingest.max_depth", &config.ingest.maxDepth) { try Self.int(reader, $0) }
+        try read("ingest.max_message_bytes", &config.ingest.maxMessageBytes) { try Self.int(reader, $0) }
+        try read("ingest.high_water_mark", &config.ingest.highWaterMark) { try Self.int(reader, $0) }
+        try read("ingest.max_backlog", &config.ingest.maxBacklog) { try Self.int(reader, $0) }
+        try read("publish", &config.publish) { try Self.string(reader, $0) }
+        try read("replay", &config.replay) { try Self.string(reader, $0) }
+        try read("http", &config.http) { try Self.string(reader, $0) }
+        try read("heartbeat_seconds", &config.heartbeatSeconds) { try Self.double(reader, $0) }
+        try read("store.path", &config.store.path) { try Self.string(reader, $0) }
+        try read("store.retention_articles", &config.store.retentionArticles) { try Self.int(reader, $0) }
+        try read("store.retention_days", &config.store.retentionDays) { try Self.double(reader, $0) }
+        try read("pipeline.workers", &config.pipeline.workers) { try Self.int(reader, $0) }
+        try read("pipeline.batch", &config.pipeline.batch) { try Self.int(reader, $0) }
+        try read("pipeline.shutdown_seconds", &config.pipeline.shutdownSeconds) { try Self.double(reader, $0) }
+        try read("log.level", &config.log.level) { try Self.string(reader, $0) }
+        try read("log.format", &config.log.format) { try Self.string(reader, $0) }
+        try config.validate()
+        return config
+    }
+
+    // The optional accessors of ConfigReader return nil on a type mismatch; reading through the required variant
+    // when a value exists surfaces the mismatch as an error instead of silently using the default.
+    private static func string(_ reader: ConfigReader, _ key: ConfigKey) throws -> String? {
+        if let value = reader.string(forKey: key) { return value }
+        return Self.exists(reader, key) ? try reader.requiredString(forKey: key) : nil
+    }
+
+    private static func int(_ reader: ConfigReader, _ key: ConfigKey) throws -> Int? {
+        if let value = reader.int(forKey: key) { return value }
+        return Self.exists(reader, key) ? try reader.requiredInt(forKey: key) : nil
+    }
+
+    private static func double(_ reader: ConfigReader, _ key: ConfigKey) throws -> Double? {
+        if let value = reader.double(forKey: key) { return value }
+        if let value = reader.int(forKey: key) { return Double(value) }
+        return Self.exists(reader, key) ? try reader.requiredDouble(forKey: key) : nil
+    }
+
+    private static func exists(_ reader: ConfigReader, _ key: ConfigKey) -> Bool {
+        reader.string(forKey: key) != nil || reader.int(forKey: key) != nil || reader.double(forKey: key) != nil
+            || reader.bool(forKey: key) != nil || reader.stringArray(forKey: key) != nil
+    }
+
+    /// Rejects unknown keys and a file that is not a YAML mapping, naming the key.
+    static func checkFile(_ path: String) throws {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(key: "--config", reason: "cannot read \(path)")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: String(decoding: contents, as: UTF8.self))
+        } catch {
+            throw ConfigError(key: "--config", reason: "\(path) is not valid YAML: \(error)")
+        }
+        guard let node else { return }
+        guard let mapping = node.mapping else {
+            throw ConfigError(key: "--config", reason: "\(path) must hold a mapping of keys")
+        }
+        func walk(_ mapping: Node.Mapping, prefix: String) throws {
+            for (keyNode, value) in mapping {
+                let key = prefix + (keyNode.string ?? "?")
+                guard Self.knownKeys.contains(key) else {
+                    throw ConfigError(key: key, reason: "unknown key")
+                }
+                if let nested = value.mapping { try walk(nested, prefix: key + ".") }
+            }
+        }
+        try walk(mapping, prefix: "")
+    }
+
+    /// Checks values that parse but cannot work.
+    public func validate() throws {
+        func endpoint(_ key: String, _ value: String, allowEmpty: Bool = false) throws {
+            if value.isEmpty && allowEmpty { return }
+            let schemes = ["tcp://", "ipc://", "inproc://"]
+            guard schemes.contains(where: value.hasPrefix), value.count > 7 else {
+                throw ConfigError(key: key, reason: "'\(value)' is not a ZeroMQ endpoint like tcp://127.0.0.1:5555")
+            }
+        }
+        for value in self.ingest.pull { try endpoint("ingest.pull", value) }
+        for value in self.ingest.subscribe { try endpoint("ingest.subscribe", value) }
+        try endpoint("ingest.acked", self.ingest.acked, allowEmpty: true)
+        try endpoint("publish", self.publish)
+        try endpoint("replay", self.replay)
+        if self.ingest.pull.isEmpty && self.ingest.subscribe.isEmpty && self.ingest.acked.isEmpty {
+            throw ConfigError(key: "ingest", reason: "no ingest endpoint: set ingest.pull, ingest.subscribe or ingest.acked")
+        }
+        if !self.http.isEmpty {
+            guard let colon = self.http.lastIndex(of: ":"), let port = Int(self.http[self.http.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
+                throw ConfigError(key: "http", reason: "'\(self.http)' is not HOST:PORT")
+            }
+        }
+        func positive(_ key: String, _ value: Int) throws {
+            guard value > 0 else { throw ConfigError(key: key, reason: "must be greater than 0, got \(value)") }
+        }
+        try positive("ingest.max_payload_bytes", self.ingest.maxPayloadBytes)
+        try positive("ingest.max_depth", self.ingest.maxDepth)
+        try positive("ingest.max_message_bytes", self.ingest.maxMessageBytes)
+        try positive("ingest.high_water_mark", self.ingest.highWaterMark)
+        try positive("ingest.max_backlog", self.ingest.maxBacklog)
+        try positive("store.retention_articles", self.store.retentionArticles)
+        try positive("pipeline.batch", self.pipeline.batch)
+        guard self.pipeline.workers >= 0 else {
+            throw ConfigError(key: "pipeline.workers", reason: "must be 0 (one per core) or more")
+        }
+        guard self.heartbeatSeconds > 0 else {
+            throw ConfigError(key: "heartbeat_seconds", reason: "must be greater than 0")
+        }
+        guard self.store.retentionDays > 0 else {
+            throw ConfigError(key: "store.retention_days", reason: "must be greater than 0")
+        }
+        guard self.pipeline.shutdownSeconds >= 0 else {
+            throw ConfigError(key: "pipeline.shutdown_seconds", reason: "must not be negative")
+        }
+        guard !self.store.path.isEmpty else { throw ConfigError(key: "store.path", reason: "must not be empty") }
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(self.log.level) else {
+            throw ConfigError(key: "log.level", reason: "'\(self.log.level)' is not one of \(levels.joined(separator: ", "))")
+        }
+        guard ["json", "text"].contains(self.log.format) else {
+            throw ConfigError(key: "log.format", reason: "'\(self.log.format)' is not json or text")
+        }
+    }
+
+    /// Worker threads for analysis.
+    public var workerCount: Int {
+        self.pipeline.workers > 0 ? self.pipeline.workers : ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+/// A configuration problem, naming the key at fault.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let reason: String
+
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { "\(self.key): \(self.reason)" }
+}

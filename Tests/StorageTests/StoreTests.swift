@@ -1,0 +1,98 @@
+import Foundation
+import Storage
+import Testing
+
+@Suite("SQLite store on real files")
+struct StoreTests {
+    let directory: URL
+
+    init() throws {
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+    }
+
+    func open() throws -> Store {
+        try Store(path: self.directory.appendingPathComponent("state.db").path)
+    }
+
+    @Test("accepted payloads wait in the inbox until a batch journals them; dead letters keep the payload")
+    func inboxToJournal() throws {
+        let store = try self.open()
+        let now = Date()
+        let ids = try store.accept([
+            InboxItem(receivedAt: now, endpoint: "pull", payload: Array("{\"text\":\"a\"}".utf8), rejection: nil),
+            InboxItem(
+                receivedAt: now, endpoint: "pull", payload: Array("{bad".utf8),
+                rejection: .init(code: "malformed_json", reason: "bad", payloadSHA256: String(repeating: "a", count: 64))
+            ),
+        ])
+        #expect(ids.count == 2 && ids[1] > ids[0])
+        let pending = try store.pending(after: 0, limit: 10)
+        #expect(pending.count == 2)
+        #expect(pending[0].payload == Array("{\"text\":\"a\"}".utf8))
+        #expect(pending[1].rejection?.code == "malformed_json")
+        #expect(pending[1].rejection?.payloadBytes == 4)
+        #expect(try store.deadLetters(limit: 10).first?.payload == Array("{bad".utf8))
+
+        var batch = JournalBatch()
+        batch.entries = [
+            JournalEntry(seq: 1, topic: "article.en", articleID: "a", cluster: "a", status: "unique", recordedAt: now, envelope: [1]),
+            JournalEntry(seq: 2, topic: "error", articleID: nil, cluster: nil, status: "error", recordedAt: now, envelope: [2]),
+        ]
+        batch.inboxIDs = ids
+        batch.dedupKeys = [DedupKeyRow(key: Array(repeating: 7, count: 16), articleID: "a", cluster: "a", firstSeen: now)]
+        try store.commit(batch)
+        #expect(try store.pending(after: 0, limit: 10).isEmpty)
+        #expect(try store.lastSeq() == 2)
+        #expect(try store.journal(after: 1, limit: 10).map(\.seq) == [2])
+        #expect(try store.dedupKeys(since: now.addingTimeInterval(-1)).count == 1)
+    }
+
+    @Test("everything survives closing and reopening the file")
+    func persistence() throws {
+        do {
+            let store = try self.open()
+            _ = try store.accept([InboxItem(receivedAt: Date(), endpoint: "acked", payload: [1, 2, 3], rejection: nil)])
+            try store.markPublished(through: 41)
+        }
+        let reopened = try self.open()
+        #expect(try reopened.pending(after: 0, limit: 10).map(\.payload) == [[1, 2, 3]])
+        #expect(try reopened.publishedThrough() == 41)
+    }
+
+    @Test("inspect finds every copy in an article's cluster")
+    func clusterLookup() throws {
+        let store = try self.open()
+        var batch = JournalBatch()
+        let now = Date()
+        batch.entries = [
+            JournalEntry(seq: 1, topic: "article.en", articleID: "first", cluster: "first", status: "unique", recordedAt: now, envelope: [1]),
+            JournalEntry(seq: 2, topic: "duplicate", articleID: "copy", cluster: "first", status: "exact", recordedAt: now, envelope: [2]),
+            JournalEntry(seq: 3, topic: "article.en", articleID: "other", cluster: "other", status: "unique", recordedAt: now, envelope: [3]),
+        ]
+        try store.commit(batch)
+        #expect(try store.entries(articleID: "first").map(\.seq) == [1, 2])
+        #expect(try store.entries(articleID: "copy").map(\.seq) == [1, 2])
+        #expect(try store.entries(articleID: "missing").isEmpty)
+    }
+
+    @Test("retention trims the journal by count and by age")
+    func trimming() throws {
+        let store = try self.open()
+        var batch = JournalBatch()
+        let old = Date().addingTimeInterval(-100 * 86_400)
+        batch.entries = (1...10).map {
+            JournalEntry(seq: Int64($0), topic: "article.en", articleID: "a\($0)", cluster: "a\($0)", status: "unique",
+                         recordedAt: $0 == 1 ? old : Date(), envelope: [])
+        }
+        try store.commit(batch)
+        let removed = try store.trim(keepLast: 5, olderThan: Date().addingTimeInterval(-30 * 86_400))
+        #expect(removed == 5)
+        #expect(try store.journal(after: 0, limit: 100).map(\.seq) == [6, 7, 8, 9, 10])
+    }
+
+    @Test("a store in an unwritable place fails to open with an error, not a crash")
+    func unwritable() throws {
+        #expect(throws: (any Error).self) { try Store(path: "/proc/wirewatch/state.db") }
+    }
+}

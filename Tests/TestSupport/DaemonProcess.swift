@@ -1,0 +1,235 @@
+import Foundation
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the built executables are: beside the test bundle, in the same build folder.
+public enum Binaries {
+    public static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["WIREWATCH_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("wirewatchd").path) {
+                return url
+            }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }
+
+    public static var daemon: URL { self.directory.appendingPathComponent("wirewatchd") }
+    public static var cli: URL { self.directory.appendingPathComponent("wirewatch") }
+}
+
+/// The repository root and `../shared` beside it.
+public enum Paths {
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    public static var shared: URL { self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared") }
+    public static var seedArticle: URL { self.shared.appendingPathComponent("samples/seed-article.json") }
+}
+
+/// Free TCP ports on 127.0.0.1, found by binding port 0 and closing.
+public enum FreePort {
+    public static func next() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A real `wirewatchd` process on free loopback ports with its own state directory.
+public final class DaemonProcess: @unchecked Sendable {
+    // @unchecked: used from one test at a time; `process` is only touched by that test.
+    public let directory: URL
+    public let pull: String
+    public let acked: String
+    public let publish: String
+    public let replay: String
+    public let http: String
+    public let configPath: String
+    public private(set) var process: Process?
+    public let logPath: URL
+
+    /// Writes a configuration; `extra` lines are appended to the YAML.
+    public init(extra: String = "") throws {
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("wirewatch-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.pull = "tcp://127.0.0.1:\(FreePort.next())"
+        self.acked = "tcp://127.0.0.1:\(FreePort.next())"
+        self.publish = "tcp://127.0.0.1:\(FreePort.next())"
+        self.replay = "tcp://127.0.0.1:\(FreePort.next())"
+        self.http = "127.0.0.1:\(FreePort.next())"
+        self.configPath = self.directory.appendingPathComponent("wirewatch.yaml").path
+        self.logPath = self.directory.appendingPathComponent("daemon.log")
+        let yaml = """
+            ingest:
+              pull: ["\(self.pull)"]
+              acked: "\(self.acked)"
+            publish: "\(self.publish)"
+            replay: "\(self.replay)"
+            http: "\(self.http)"
+            heartbeat_seconds: 0.5
+            store:
+              path: "\(self.directory.appendingPathComponent("state.db").path)"
+            pipeline:
+              shutdown_seconds: 20
+            log:
+              level: "debug"
+              format: "json"
+            \(extra)
+            """
+        try yaml.write(toFile: self.configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts the daemon and waits until it reports ready on `/ready`.
+    public func start(timeout: Double = 30) throws {
+        let process = Process()
+        process.executableURL = Binaries.daemon
+        process.arguments = ["--config", self.configPath]
+        if !FileManager.default.fileExists(atPath: self.logPath.path) {
+            FileManager.default.createFile(atPath: self.logPath.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: self.logPath)
+        log.seekToEndOfFile()
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !process.isRunning {
+                throw TestFailure("wirewatchd exited with \(process.terminationStatus) during start:\n\(self.log())")
+            }
+            if (try? self.httpGet("/ready"))?.status == 200 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestFailure("wirewatchd not ready within \(timeout) s:\n\(self.log())")
+    }
+
+    /// Sends a signal and waits for the process to exit; returns its status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 30) throws -> Int32 {
+        guard let process = self.process else { return 0 }
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw TestFailure("wirewatchd did not exit within \(timeout) s of signal \(signal)")
+        }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    public func log() -> String {
+        (try? String(contentsOf: self.logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// A minimal HTTP/1.0 GET over a plain socket, enough for `/ready` and `/metrics`.
+    public func httpGet(_ path: String) throws -> (status: Int, body: String) {
+        let parts = self.http.split(separator: ":")
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(String(parts[0]))
+        address.sin_port = in_port_t(UInt16(parts[1])!).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw TestFailure("connect failed") }
+        let request = "GET \(path) HTTP/1.0\r\nHost: \(self.http)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return (status, body)
+    }
+
+    deinit {
+        if let process = self.process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+}
+
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs the `wirewatch` CLI and captures its output.
+public func runCLI(_ arguments: [String], stdin: Data? = nil, timeout: Double = 60) throws
+    -> (status: Int32, stdout: String, stderr: String)
+{
+    let process = Process()
+    process.executableURL = Binaries.cli
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes while the process runs so a full pipe cannot block it.
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+    }
+    group.wait()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
