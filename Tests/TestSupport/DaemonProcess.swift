@@ -165,14 +165,26 @@ public final class DaemonProcess: @unchecked Sendable {
             }
         }
         guard connected == 0 else { throw TestFailure("connect failed") }
-        let request = "GET \(path) HTTP/1.0\r\nHost: \(self.http)\r\n\r\n"
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(self.http)\r\nConnection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
+        // Read until the server closes, or the body reaches its Content-Length.
         while true {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count <= 0 { break }
             response += buffer[0..<count]
+            let text = String(decoding: response, as: UTF8.self)
+            if let headerEnd = text.range(of: "\r\n\r\n"),
+                let lengthLine = text[..<headerEnd.lowerBound].split(separator: "\r\n")
+                    .first(where: { $0.lowercased().hasPrefix("content-length:") }),
+                let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+                text[headerEnd.upperBound...].utf8.count >= length
+            {
+                break
+            }
         }
         let text = String(decoding: response, as: UTF8.self)
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
