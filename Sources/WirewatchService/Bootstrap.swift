@@ -8,12 +8,10 @@ import Prometheus
 public enum Bootstrap {
     /// Sends logs to stderr in the configured format and level. Call once, first thing.
     public static func logging(level: String, format: String) {
-        let level = Logger.Level(rawValue: level) ?? .info
+        LiveLogLevel.current = Logger.Level(rawValue: level) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == "text" ? StreamLogHandler.standardError(label: label) : JSONLogHandler(label: label)
-            handler.logLevel = level
-            return handler
+            if format == "text" { return TextLogHandler(inner: StreamLogHandler.standardError(label: label)) }
+            return JSONLogHandler(label: label)
         }
     }
 

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Logging
 import Prometheus
@@ -27,8 +28,10 @@ public struct Daemon: Sendable {
         self.state = DaemonState()
     }
 
-    /// Runs until SIGTERM or SIGINT, then drains and returns.
-    public func run(registry: PrometheusCollectorRegistry) async throws {
+    /// Runs until SIGTERM or SIGINT, then drains and returns. SIGHUP re-reads `configFile`.
+    public func run(
+        registry: PrometheusCollectorRegistry, configFile: String?, overrides: [String: ConfigContent] = [:]
+    ) async throws {
         let workSignal = WorkSignal()
         let outbox = BlockingQueue<Outgoing>(capacity: 50_000)
         let rates = RateTracker()
@@ -57,6 +60,10 @@ public struct Daemon: Sendable {
                 )
             )
         }
+        services.append(ReloadService(
+            file: configFile, environment: ProcessInfo.processInfo.environment, overrides: overrides,
+            running: self.config, logger: self.logger
+        ))
         services.append(SystemdNotifier(state: self.state, rates: rates, expectedSockets: 3, logger: self.logger))
         let group = ServiceGroup(
             configuration: .init(

@@ -108,7 +108,7 @@ struct WirewatchDaemon: AsyncParsableCommand {
                 "starting",
                 metadata: ["store.path": "\(settings.store.path)", "config.file": "\(file ?? "none")"]
             )
-            try await daemon.run(registry: registry)
+            try await daemon.run(registry: registry, configFile: file, overrides: overrides)
             logger.info("stopped")
         } catch let error as ConfigError {
             logger.critical("cannot start", metadata: ["error": "\(error)"])

@@ -73,8 +73,11 @@ public final class DaemonProcess: @unchecked Sendable {
     public private(set) var process: Process?
     public let logPath: URL
 
-    /// Writes a configuration; `extra` lines are appended to the YAML.
-    public init(extra: String = "") throws {
+    /// Extra environment variables for the daemon (e.g. NOTIFY_SOCKET).
+    public var environment: [String: String] = [:]
+
+    /// Writes a configuration; `extra` lines are appended to the YAML, `subscribe` lists PUB feeds to connect to.
+    public init(extra: String = "", subscribe: [String] = []) throws {
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("wirewatch-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         self.pull = "tcp://127.0.0.1:\(FreePort.next())"
@@ -88,6 +91,7 @@ public final class DaemonProcess: @unchecked Sendable {
             ingest:
               pull: ["\(self.pull)"]
               acked: "\(self.acked)"
+              subscribe: [\(subscribe.map { "\"\($0)\"" }.joined(separator: ", "))]
             publish: "\(self.publish)"
             replay: "\(self.replay)"
             http: "\(self.http)"
@@ -109,6 +113,7 @@ public final class DaemonProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = Binaries.daemon
         process.arguments = ["--config", self.configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(self.environment) { $1 }
         if !FileManager.default.fileExists(atPath: self.logPath.path) {
             FileManager.default.createFile(atPath: self.logPath.path, contents: nil)
         }
@@ -127,6 +132,11 @@ public final class DaemonProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw TestFailure("wirewatchd not ready within \(timeout) s:\n\(self.log())")
+    }
+
+    /// Sends a signal without waiting.
+    public func signal(_ signal: Int32) {
+        if let process = self.process { kill(process.processIdentifier, signal) }
     }
 
     /// Sends a signal and waits for the process to exit; returns its status.

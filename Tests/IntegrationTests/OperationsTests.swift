@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import TestSupport
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// systemd's notify protocol, SUB feeds, reloads and crashes, against the real binary.
+@Suite(.serialized)
+struct OperationsTests {
+    let context: Context
+
+    init() throws {
+        self.context = try Context()
+    }
+
+    func article(id: String, text: String) -> [UInt8] {
+        [UInt8](try! JSONSerialization.data(withJSONObject: ["id": id, "title": id, "text": text]))
+    }
+
+    /// A unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
+    final class NotifySocket {
+        let path: String
+        let fd: Int32
+
+        init(directory: URL) throws {
+            self.path = directory.appendingPathComponent("notify.sock").path
+            self.fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (index, byte) in self.path.utf8.enumerated() where index < buffer.count - 1 { buffer[index] = byte }
+            }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(self.fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            guard bound == 0 else { throw TestFailure("cannot bind \(self.path)") }
+            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        /// Collects datagrams until `predicate` holds for what was collected, or `timeout` passes.
+        func collect(timeout: Double, until predicate: ([String]) -> Bool) -> [String] {
+            var messages: [String] = []
+            let deadline = Date().addingTimeInterval(timeout)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while Date() < deadline {
+                let count = recv(self.fd, &buffer, buffer.count, 0)
+                guard count > 0 else { continue }
+                let message = String(decoding: buffer[0..<count], as: UTF8.self)
+                messages.append(message)
+                if predicate(messages) { break }
+            }
+            return messages
+        }
+
+        deinit { close(self.fd) }
+    }
+
+    @Test("systemd hears READY=1, STATUS= with rates, WATCHDOG=1 and STOPPING=1")
+    func notifyProtocol() throws {
+        let daemon = try DaemonProcess()
+        let notify = try NotifySocket(directory: daemon.directory)
+        daemon.environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
+        try daemon.start()
+        let early = notify.collect(timeout: 10) { messages in
+            messages.contains { $0.contains("WATCHDOG=1") } && messages.contains { $0.hasPrefix("STATUS=") }
+        }
+        #expect(early.contains { $0.contains("READY=1") })
+        #expect(early.contains { $0.hasPrefix("STATUS=") && $0.contains("in/s") })
+        #expect(early.contains { $0.contains("WATCHDOG=1") })
+        daemon.signal(SIGTERM)
+        let late = notify.collect(timeout: 10) { messages in messages.contains { $0.contains("STOPPING=1") } }
+        #expect(late.contains { $0.contains("STOPPING=1") })
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("articles from a scraper's PUB feed come in through SUB")
+    func subscribeFeed() throws {
+        let scraper = try Socket(self.context, type: .pub)
+        try scraper.bind("tcp://127.0.0.1:*")
+        let daemon = try DaemonProcess(subscribe: [scraper.lastEndpoint])
+        try daemon.start()
+        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
+        defer { results.stop() }
+        try results.waitUntilConnected()
+        // SUB joins asynchronously and PUB drops until it has: resend until the daemon has it (dedup keeps one).
+        var got: [Published] = []
+        for _ in 0..<100 where got.isEmpty {
+            try scraper.send([Array("news.world".utf8), self.article(id: "sub-1", text: "Carried by a PUB feed.")])
+            got = (try? results.wait(timeout: 0.1) { $0.topic.hasPrefix("article.") }) ?? []
+        }
+        #expect(got.first?.value("id") as? String == "sub-1")
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("SIGHUP reloads the configuration and the daemon keeps serving; a bad file is refused")
+    func reload() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        daemon.signal(SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        let original = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try (original + "\nunknown_key: 1\n").write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try daemon.httpGet("/ready").status == 200)
+        let log = daemon.log()
+        #expect(log.contains("configuration reloaded"))
+        #expect(log.contains("reload failed"))
+        #expect(log.contains("unknown_key"))
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("SIGKILL under load: after restart every acked article is published once as new, seq has no holes")
+    func killUnderLoad() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let count = 5000
+        let lines = (0..<count).map { index in
+            String(decoding: self.article(id: "load-\(index)", text: "Load article \(index), about topic \(index * 31)."), as: UTF8.self)
+        }.joined(separator: "\n")
+        let file = daemon.directory.appendingPathComponent("load.jsonl")
+        try lines.write(to: file, atomically: true, encoding: .utf8)
+        let sent = try runCLI(["send", "--quiet", "--config", daemon.configPath, file.path])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        try daemon.stop(signal: SIGKILL)
+        try daemon.start()
+        let tail = try runCLI([
+            "tail", "--config", daemon.configPath, "--since", "0", "--count", "\(count)", "--format", "json",
+            "--timeout", "60",
+        ])
+        #expect(tail.status == 0, "\(tail.stderr)")
+        var ids: [String] = []
+        var seqs: [Int64] = []
+        for line in tail.stdout.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            if let id = object["id"] as? String { ids.append(id) }
+            if let seq = (object["seq"] as? NSNumber)?.int64Value { seqs.append(seq) }
+        }
+        #expect(ids.count == count)
+        #expect(Set(ids) == Set((0..<count).map { "load-\($0)" }), "every acked article, once")
+        #expect(seqs == Array(1...Int64(count)), "no holes, no repeats")
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("wirewatchd --check-config names the offending key; a missing store directory is created")
+    func daemonCheckConfig() throws {
+        let daemon = try DaemonProcess(extra: "pipeline_workers: 3")
+        let process = Process()
+        process.executableURL = Binaries.daemon
+        process.arguments = ["--config", daemon.configPath, "--check-config"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("pipeline_workers"))
+    }
+}
