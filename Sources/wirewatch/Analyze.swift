@@ -13,6 +13,10 @@ struct Analyze: AsyncParsableCommand {
             on standard output, deduplicated against the articles before it in the same run. An article that \
             fails validation yields an error envelope (wirewatch.error.v1) instead, and its location and reason \
             on stderr; the exit status is then 1.
+
+            Examples:
+              wirewatch analyze article.json --pretty
+              wirewatch analyze corpus.jsonl > results.jsonl
             """
     )
 

@@ -14,6 +14,11 @@ struct Send: AsyncParsableCommand {
             Exit status 0 only when every article was acknowledged as accepted. An article the daemon rejects \
             (malformed, too large, no body…) is reported with its reason and location, and makes the exit \
             status 1; it is still recorded by the daemon as a dead letter and an error event.
+
+            Examples:
+              wirewatch send article.json                      one article
+              wirewatch send feed.jsonl                        one article per line, with a progress bar
+              scraper | wirewatch send -                       from standard input
             """
     )
 

@@ -18,6 +18,13 @@ struct Tail: AsyncParsableCommand {
 
             Formats: pretty (a readable block per envelope; colour on a terminal), compact (one line each), \
             json (one envelope per line with an added "topic" field, for jq).
+
+            Examples:
+              wirewatch tail                                   follow articles, duplicates and errors
+              wirewatch tail article.en --format compact       English articles, one line each
+              wirewatch tail --since 0 --format json | jq .    the whole journal, then live
+              wirewatch tail --last 20 --count 20              the 20 latest envelopes, then exit
+              wirewatch tail error --where code=too_large      only oversize rejections
             """
     )
 

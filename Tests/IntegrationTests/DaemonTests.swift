@@ -129,34 +129,6 @@ struct DaemonTests {
         #expect(try daemon.stop() == 0)
     }
 
-    @Test("after SIGKILL and restart every acked article is published, none lost")
-    func survivesSIGKILL() throws {
-        let daemon = try DaemonProcess()
-        try daemon.start()
-        let count = 300
-        let lines = (0..<count).map { index in
-            String(decoding: self.article(id: "kill-\(index)", text: "Article \(index) about event \(index * 7919) in detail."), as: UTF8.self)
-        }.joined(separator: "\n")
-        let file = daemon.directory.appendingPathComponent("batch.jsonl")
-        try lines.write(to: file, atomically: true, encoding: .utf8)
-        let sent = try runCLI(["send", "--quiet", "--acked", daemon.acked, file.path])
-        #expect(sent.status == 0, "\(sent.stderr)")
-        // Kill the instant the last ack arrived: some articles are journaled, some still in the inbox.
-        try daemon.stop(signal: SIGKILL)
-        try daemon.start()
-        let tail = try runCLI([
-            "tail", "--replay", daemon.replay, "--publish", daemon.publish, "--since", "0", "--count", "\(count)",
-            "--format", "json", "--timeout", "30", "article", "duplicate",
-        ])
-        #expect(tail.status == 0, "\(tail.stderr)")
-        let ids = tail.stdout.split(separator: "\n").compactMap { line -> String? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["id"] as? String
-        }
-        #expect(Set(ids) == Set((0..<count).map { "kill-\($0)" }))
-        #expect(try daemon.stop() == 0)
-    }
-
     @Test("tail --since replays the journal and refills a gap; tail --last shows the latest")
     func tailSinceAndLast() throws {
         let daemon = try DaemonProcess()
