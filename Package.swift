@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "wirewatch",
             dependencies: [
-                "WirewatchService", "ZeroMQ", "Articles",
+                "WirewatchService", "ZeroMQ", "Articles", "Dedup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ZeroMQ"], path: "Tests/TestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
         .testTarget(name: "ArticlesTests", dependencies: ["Articles"]),
-        .testTarget(name: "DedupTests", dependencies: ["Dedup", "Articles"]),
+        .testTarget(name: "DedupTests", dependencies: ["Dedup", "Articles", "WirewatchService", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Articles"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Articles"]),
         .testTarget(

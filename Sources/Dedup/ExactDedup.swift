@@ -38,14 +38,14 @@ public struct DedupVerdict: Sendable, Equatable {
     public var info: DedupInfo
     /// Keys this article adds to the memory (empty for an exact duplicate, which adds nothing new).
     public var learned: [DedupKey]
+    /// What near-duplicate search remembers of this article (new articles and updates only).
+    public var nearEntry: NearEntry?
 
     /// Whether the article is published with analysis (`unique` and `update`) or as a `duplicate`.
     public var isNew: Bool { self.info.status == .unique || self.info.status == .update }
 }
 
-/// Exact deduplication over canonical URLs, scraper ids and normalized text, remembered within a window.
-///
-/// It is one ordered step: a verdict for B depends on having seen A, so it is used from one thread at a time.
+/// Exact-key memory: hashes of canonical URLs, ids and normalized texts, within a window.
 public struct ExactDedup: Sendable {
     struct Entry: Sendable {
         let articleID: String
@@ -73,38 +73,17 @@ public struct ExactDedup: Sendable {
         return (text, url, DedupKey(tag: "id", value: article.id))
     }
 
-    /// Decides whether `article` was seen before, and remembers it.
-    ///
-    /// Same normalized text → `exact`. Same canonical URL or scraper id with a different text → `update`: a new
-    /// version of a known story, published and kept in its cluster. Otherwise `unique`, starting a new cluster.
-    public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
-        let keys = Self.keys(of: article)
-        if let hit = self.entries[keys.text] {
-            return DedupVerdict(
-                info: DedupInfo(status: .exact, of: hit.articleID, similarity: 1.0, cluster: hit.cluster),
-                learned: []
-            )
-        }
-        let sameStory = keys.url.flatMap { self.entries[$0] } ?? self.entries[keys.id]
-        if let story = sameStory {
-            // Learn the new text so a re-send of this version is an exact duplicate of it.
-            self.insert(keys.text, Entry(articleID: article.id, cluster: story.cluster, firstSeen: now))
-            return DedupVerdict(
-                info: DedupInfo(status: .update, of: story.articleID, similarity: nil, cluster: story.cluster),
-                learned: [keys.text]
-            )
-        }
-        let entry = Entry(articleID: article.id, cluster: article.id, firstSeen: now)
-        var learned = [keys.text]
-        self.insert(keys.text, entry)
-        for key in [keys.url, keys.id].compactMap({ $0 }) where self.entries[key] == nil {
-            self.insert(key, entry)
-            learned.append(key)
-        }
-        return DedupVerdict(
-            info: DedupInfo(status: .unique, of: nil, similarity: nil, cluster: article.id),
-            learned: learned
-        )
+    /// The article and cluster that first had `key`.
+    public func lookup(_ key: DedupKey) -> (articleID: String, cluster: String)? {
+        self.entries[key].map { ($0.articleID, $0.cluster) }
+    }
+
+    /// Remembers `key` unless it is known. Returns whether it was new.
+    @discardableResult
+    public mutating func remember(_ key: DedupKey, articleID: String, cluster: String, firstSeen: Date) -> Bool {
+        guard self.entries[key] == nil else { return false }
+        self.insert(key, Entry(articleID: articleID, cluster: cluster, firstSeen: firstSeen))
+        return true
     }
 
     /// Restores one remembered key (from the store, at start).

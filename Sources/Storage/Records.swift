@@ -98,6 +98,8 @@ public struct DedupKeyRow: Sendable, Equatable {
 public struct JournalBatch: Sendable {
     public var entries: [JournalEntry] = []
     public var dedupKeys: [DedupKeyRow] = []
+    /// What near-duplicate search remembers of the batch's new articles.
+    public var nearEntries: [NearEntryRow] = []
     /// The inbox rows this batch consumed (a contiguous, ordered run).
     public var inboxIDs: [Int64] = []
     /// The publisher's progress, recorded on the way.
@@ -121,4 +123,19 @@ public struct StoreCounts: Sendable, Equatable, Codable {
     public let pending: Int
     public let deadLetters: Int
     public let dedupKeys: Int
+}
+
+/// Near-duplicate features of one remembered article, serialized by the dedup layer.
+public struct NearEntryRow: Sendable, Equatable {
+    public let articleID: String
+    public let cluster: String
+    public let firstSeen: Date
+    public let features: [UInt8]
+
+    public init(articleID: String, cluster: String, firstSeen: Date, features: [UInt8]) {
+        self.articleID = articleID
+        self.cluster = cluster
+        self.firstSeen = firstSeen
+        self.features = features
+    }
 }

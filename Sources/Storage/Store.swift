@@ -78,6 +78,20 @@ public final class Store: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2-near-dedup") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE near_entries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        article_id TEXT NOT NULL,
+                        cluster TEXT NOT NULL,
+                        first_seen REAL NOT NULL,
+                        features BLOB NOT NULL
+                    );
+                    CREATE INDEX near_entries_seen ON near_entries(first_seen);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -187,6 +201,12 @@ public final class Store: Sendable {
                     arguments: [Data(key.key), key.articleID, key.cluster, key.firstSeen.timeIntervalSince1970]
                 )
             }
+            for entry in batch.nearEntries {
+                try db.execute(
+                    sql: "INSERT INTO near_entries (article_id, cluster, first_seen, features) VALUES (?, ?, ?, ?)",
+                    arguments: [entry.articleID, entry.cluster, entry.firstSeen.timeIntervalSince1970, Data(entry.features)]
+                )
+            }
             if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
                 try db.execute(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?", arguments: [first, last])
             }
@@ -229,6 +249,25 @@ public final class Store: Sendable {
                 DedupKeyRow(
                     key: [UInt8](row["key"] as Data), articleID: row["article_id"], cluster: row["cluster"],
                     firstSeen: Date(timeIntervalSince1970: row["first_seen"])
+                )
+            }
+        }
+    }
+
+    /// Near-duplicate memory newer than `since`, oldest first, for rebuilding the index at start.
+    public func nearEntries(since: Date) throws -> [NearEntryRow] {
+        try self.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT article_id, cluster, first_seen, features FROM near_entries
+                    WHERE first_seen >= ? ORDER BY id
+                    """,
+                arguments: [since.timeIntervalSince1970]
+            ).map { row in
+                NearEntryRow(
+                    articleID: row["article_id"], cluster: row["cluster"],
+                    firstSeen: Date(timeIntervalSince1970: row["first_seen"]), features: [UInt8](row["features"] as Data)
                 )
             }
         }
@@ -311,10 +350,13 @@ public final class Store: Sendable {
         }
     }
 
-    /// Drops journal entries beyond the retention bounds and dedup keys older than the window.
+    /// Drops journal entries beyond the retention bounds, and dedup memory older than its window or beyond its
+    /// count.
     /// - Returns: how many journal entries were removed.
     @discardableResult
-    public func trim(keepLast: Int, olderThan cutoff: Date) throws -> Int {
+    public func trim(keepLast: Int, olderThan cutoff: Date, dedupOlderThan dedupCutoff: Date, dedupKeep: Int) throws
+        -> Int
+    {
         try self.pool.write { db in
             try db.execute(
                 sql: "DELETE FROM journal WHERE seq <= (SELECT max(seq) FROM journal) - ? OR recorded_at < ?",
@@ -322,7 +364,13 @@ public final class Store: Sendable {
             )
             let removed = db.changesCount
             try db.execute(
-                sql: "DELETE FROM dedup_keys WHERE first_seen < ?", arguments: [cutoff.timeIntervalSince1970]
+                sql: "DELETE FROM dedup_keys WHERE first_seen < ?", arguments: [dedupCutoff.timeIntervalSince1970]
+            )
+            try db.execute(
+                sql: """
+                    DELETE FROM near_entries WHERE first_seen < ? OR id <= (SELECT max(id) FROM near_entries) - ?
+                    """,
+                arguments: [dedupCutoff.timeIntervalSince1970, dedupKeep]
             )
             return removed
         }

@@ -21,7 +21,7 @@ public struct ArticleProcessor: Sendable {
     }
 
     /// The ordered step: decodes `payload` and asks `dedup` whether it was seen before.
-    public func admit(_ payload: [UInt8], receivedAt: Date, dedup: inout ExactDedup) throws(DecodeError) -> Admitted {
+    public func admit(_ payload: [UInt8], receivedAt: Date, dedup: inout DedupEngine) throws(DecodeError) -> Admitted {
         let article = try ArticleDecoder.decode(payload, limits: self.limits)
         let verdict = dedup.check(article, now: receivedAt)
         return Admitted(article: article, verdict: verdict, receivedAt: receivedAt)

@@ -25,7 +25,7 @@ public struct Daemon: Sendable {
             throw ConfigError(key: "store.path", reason: "cannot open store '\(config.store.path)': \(error)")
         }
         self.context = try Context(ioThreads: 1)
-        self.state = DaemonState()
+        self.state = DaemonState(dedup: config.dedup.settings)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. SIGHUP re-reads `configFile`.
@@ -62,7 +62,7 @@ public struct Daemon: Sendable {
         }
         services.append(ReloadService(
             file: configFile, environment: ProcessInfo.processInfo.environment, overrides: overrides,
-            running: self.config, logger: self.logger
+            running: self.config, state: self.state, logger: self.logger
         ))
         services.append(SystemdNotifier(state: self.state, rates: rates, expectedSockets: 3, logger: self.logger))
         let group = ServiceGroup(

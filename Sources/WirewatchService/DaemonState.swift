@@ -1,3 +1,4 @@
+import Dedup
 import Foundation
 import Metrics
 import Synchronization
@@ -21,6 +22,8 @@ public final class DaemonState: Sendable {
     let socketsBound = Atomic<Int>(0)
     let storeHealthy = Atomic<Bool>(true)
     let ready = Atomic<Bool>(false)
+    /// Near-duplicate thresholds; SIGHUP replaces them, the pipeline picks them up at its next batch.
+    let dedupThresholds: Mutex<NearDedupSettings>
 
     // Metric handles are created once; dimensions come from a small fixed set.
     let acceptedCounter = Counter(label: "wirewatch_ingest_accepted_total")
@@ -35,7 +38,9 @@ public final class DaemonState: Sendable {
     let batchTimer = Metrics.Timer(label: "wirewatch_pipeline_batch_duration")
     let latencyTimer = Metrics.Timer(label: "wirewatch_ingest_to_publish_latency")
 
-    public init() {}
+    public init(dedup: NearDedupSettings = NearDedupSettings()) {
+        self.dedupThresholds = Mutex(dedup)
+    }
 
     func tick() {
         self.pipelineTick.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)

@@ -26,12 +26,30 @@ struct PipelineService: Service {
 
     func loop(stop: StopFlag) throws {
         let processor = ArticleProcessor(limits: DecodeLimits(config: self.config))
-        let window = self.config.store.retentionDays * 86_400
-        var dedup = ExactDedup()
-        for row in try self.store.dedupKeys(since: Date().addingTimeInterval(-window)) {
+        let window = self.config.dedup.windowDays * 86_400
+        var dedup = DedupEngine(settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles)
+        let since = Date().addingTimeInterval(-window)
+        for row in try self.store.dedupKeys(since: since) {
             if let key = DedupKey(bytes: row.key) {
-                dedup.restore(key: key, articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen)
+                dedup.exact.restore(key: key, articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen)
             }
+        }
+        var incompatible = 0
+        for row in try self.store.nearEntries(since: since) {
+            if let entry = NearEntry(
+                articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen, featureBytes: row.features,
+                shingleSize: self.config.dedup.shingleSize
+            ) {
+                dedup.near.insert(entry)
+            } else {
+                incompatible += 1
+            }
+        }
+        if incompatible > 0 {
+            self.logger.warning(
+                "near-duplicate memory made with another shingle size or layout was not loaded",
+                metadata: ["dedup.dropped": "\(incompatible)", "dedup.shingle_size": "\(self.config.dedup.shingleSize)"]
+            )
         }
         var nextSeq = try self.store.lastSeq() + 1
         self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
@@ -42,7 +60,7 @@ struct PipelineService: Service {
         self.logger.info(
             "pipeline started",
             metadata: [
-                "dedup.keys": "\(dedup.count)", "journal.seq": "\(nextSeq - 1)", "inbox.pending": "\(pending)",
+                "dedup.keys": "\(dedup.exact.count)", "dedup.near": "\(dedup.near.count)", "journal.seq": "\(nextSeq - 1)", "inbox.pending": "\(pending)",
                 "pipeline.workers": "\(self.config.workerCount)",
             ]
         )
@@ -80,6 +98,8 @@ struct PipelineService: Service {
                 continue
             }
             let started = DispatchTime.now()
+            let thresholds = self.state.dedupThresholds.withLock { $0 }
+            if thresholds != dedup.near.settings { dedup.near.settings.applyThresholds(from: thresholds) }
             var batch = JournalBatch()
             let outgoing = self.process(rows, processor: processor, dedup: &dedup, nextSeq: &nextSeq, batch: &batch)
             batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
@@ -98,7 +118,7 @@ struct PipelineService: Service {
 
     /// Dedups a batch in order, then analyzes and encodes its new articles on every core.
     func process(
-        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout ExactDedup, nextSeq: inout Int64,
+        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, nextSeq: inout Int64,
         batch: inout JournalBatch
     ) -> [Outgoing] {
         enum Work: Sendable {
@@ -119,6 +139,12 @@ struct PipelineService: Service {
             do {
                 let admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
                 items.append(.article(admitted))
+                if let entry = admitted.verdict.nearEntry {
+                    batch.nearEntries.append(NearEntryRow(
+                        articleID: entry.articleID, cluster: entry.cluster, firstSeen: entry.firstSeen,
+                        features: entry.featureBytes(shingleSize: self.config.dedup.shingleSize)
+                    ))
+                }
                 for key in admitted.verdict.learned {
                     batch.dedupKeys.append(DedupKeyRow(
                         key: key.bytes, articleID: admitted.article.id, cluster: admitted.verdict.info.cluster,
@@ -218,11 +244,15 @@ struct PipelineService: Service {
         }
     }
 
-    func trim(_ dedup: inout ExactDedup) {
+    func trim(_ dedup: inout DedupEngine) {
+        dedup.evict(olderThan: Date().addingTimeInterval(-self.config.dedup.windowDays * 86_400))
         let cutoff = Date().addingTimeInterval(-self.config.store.retentionDays * 86_400)
-        dedup.evict(olderThan: cutoff)
         do {
-            let removed = try self.store.trim(keepLast: self.config.store.retentionArticles, olderThan: cutoff)
+            let removed = try self.store.trim(
+                keepLast: self.config.store.retentionArticles, olderThan: cutoff,
+                dedupOlderThan: Date().addingTimeInterval(-self.config.dedup.windowDays * 86_400),
+                dedupKeep: self.config.dedup.maxArticles
+            )
             if removed > 0 { self.logger.info("journal trimmed", metadata: ["journal.removed": "\(removed)"]) }
         } catch {
             self.logger.warning("journal trim failed", metadata: ["error": "\(error)"])

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Handles SIGHUP (`systemctl reload wirewatchd`): re-reads the configuration file and applies what can change
-/// without a restart. Today that is `log.level`; endpoints and the store path are reported as needing a restart.
+/// without a restart: `log.level` and the dedup thresholds (the dedup memory is kept). Endpoints, the store, the
+/// pipeline and the index's shape (`dedup.shingle_size`, `dedup.bands`, the window) are reported as needing one.
 /// An invalid file is logged and ignored: the running configuration stays.
 struct ReloadService: Service {
     let file: String?
@@ -12,6 +13,7 @@ struct ReloadService: Service {
     /// The command line's overrides, which still win over the file.
     let overrides: [String: ConfigContent]
     let running: WirewatchConfig
+    let state: DaemonState
     let logger: Logger
 
     func run() async throws {
@@ -32,14 +34,27 @@ struct ReloadService: Service {
                 if loaded.http != current.http { needsRestart.append("http") }
                 if loaded.store != current.store { needsRestart.append("store") }
                 if loaded.pipeline != current.pipeline { needsRestart.append("pipeline") }
+                let shape = { (dedup: WirewatchConfig.Dedup) in
+                    [dedup.shingleSize, dedup.bands, dedup.maxArticles, Int(dedup.windowDays * 86_400)]
+                }
+                if shape(loaded.dedup) != shape(current.dedup) { needsRestart.append("dedup index shape") }
+                let thresholds = loaded.dedup.settings
+                self.state.dedupThresholds.withLock { $0.applyThresholds(from: thresholds) }
                 self.logger.notice(
                     "configuration reloaded",
                     metadata: [
                         "log.level": "\(loaded.log.level)",
+                        "dedup.jaccard": "\(thresholds.jaccard)",
+                        "dedup.containment": "\(thresholds.containment)",
                         "reload.needs_restart": .array(needsRestart.map { .string($0) }),
                     ]
                 )
                 current.log = loaded.log
+                current.dedup.jaccard = loaded.dedup.jaccard
+                current.dedup.containment = loaded.dedup.containment
+                current.dedup.updateShare = loaded.dedup.updateShare
+                current.dedup.updateParagraphWords = loaded.dedup.updateParagraphWords
+                current.dedup.minShingles = loaded.dedup.minShingles
             } catch {
                 self.logger.error("reload failed; keeping the running configuration", metadata: ["error": "\(error)"])
             }

@@ -1,4 +1,5 @@
 import Configuration
+import Dedup
 import Foundation
 import SystemPackage
 import Yams
@@ -21,6 +22,10 @@ import Yams
 /// - `store.path` (string, `"/var/lib/wirewatch/state.db"`), `store.retention_articles` (int, 1000000),
 ///   `store.retention_days` (double, 30).
 /// - `pipeline.workers` (int, 0 = one per core), `pipeline.batch` (int, 256), `pipeline.shutdown_seconds` (double, 30).
+/// - `dedup.window_days` (double, 30), `dedup.max_articles` (int, 1000000): the dedup memory's window.
+/// - `dedup.jaccard` (0.6), `dedup.containment` (0.8), `dedup.update_share` (0.15),
+///   `dedup.update_paragraph_words` (9), `dedup.min_shingles` (20): thresholds, reloaded on SIGHUP.
+/// - `dedup.shingle_size` (int, 5), `dedup.bands` (int, 16): the index's shape; restart only.
 /// - `log.level` (string, `"info"`), `log.format` (string, `"json"`: json | text).
 public struct WirewatchConfig: Sendable, Equatable, Codable {
     public struct Ingest: Sendable, Equatable, Codable {
@@ -47,6 +52,31 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         public var shutdownSeconds = 30.0
     }
 
+    /// Dedup memory and thresholds; the thresholds reload on SIGHUP.
+    public struct Dedup: Sendable, Equatable, Codable {
+        public var windowDays = 30.0
+        public var maxArticles = 1_000_000
+        public var shingleSize = 5
+        public var jaccard = 0.6
+        public var containment = 0.8
+        public var updateShare = 0.15
+        public var updateParagraphWords = 9
+        public var minShingles = 20
+        public var bands = 16
+
+        public var settings: NearDedupSettings {
+            var settings = NearDedupSettings()
+            settings.shingleSize = self.shingleSize
+            settings.jaccard = self.jaccard
+            settings.containment = self.containment
+            settings.updateShare = self.updateShare
+            settings.updateParagraphWords = self.updateParagraphWords
+            settings.minimumShingles = self.minShingles
+            settings.bands = self.bands
+            return settings
+        }
+    }
+
     public struct Log: Sendable, Equatable, Codable {
         public var level = "info"
         public var format = "json"
@@ -59,6 +89,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
     public var heartbeatSeconds = 2.0
     public var store = Store()
     public var pipeline = Pipeline()
+    public var dedup = Dedup()
     public var log = Log()
 
     public init() {}
@@ -71,6 +102,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.max_backlog", "publish",
         "replay", "http", "heartbeat_seconds", "store", "store.path", "store.retention_articles",
         "store.retention_days", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
+        "dedup", "dedup.window_days", "dedup.max_articles", "dedup.shingle_size", "dedup.jaccard", "dedup.containment",
+        "dedup.update_share", "dedup.update_paragraph_words", "dedup.min_shingles", "dedup.bands",
         "log.level", "log.format",
     ]
 
@@ -133,6 +166,15 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try read("pipeline.workers", &config.pipeline.workers) { try Self.int(reader, $0) }
         try read("pipeline.batch", &config.pipeline.batch) { try Self.int(reader, $0) }
         try read("pipeline.shutdown_seconds", &config.pipeline.shutdownSeconds) { try Self.double(reader, $0) }
+        try read("dedup.window_days", &config.dedup.windowDays) { try Self.double(reader, $0) }
+        try read("dedup.max_articles", &config.dedup.maxArticles) { try Self.int(reader, $0) }
+        try read("dedup.shingle_size", &config.dedup.shingleSize) { try Self.int(reader, $0) }
+        try read("dedup.jaccard", &config.dedup.jaccard) { try Self.double(reader, $0) }
+        try read("dedup.containment", &config.dedup.containment) { try Self.double(reader, $0) }
+        try read("dedup.update_share", &config.dedup.updateShare) { try Self.double(reader, $0) }
+        try read("dedup.update_paragraph_words", &config.dedup.updateParagraphWords) { try Self.int(reader, $0) }
+        try read("dedup.min_shingles", &config.dedup.minShingles) { try Self.int(reader, $0) }
+        try read("dedup.bands", &config.dedup.bands) { try Self.int(reader, $0) }
         try read("log.level", &config.log.level) { try Self.string(reader, $0) }
         try read("log.format", &config.log.format) { try Self.string(reader, $0) }
         try config.validate()
@@ -234,6 +276,22 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         }
         guard self.pipeline.shutdownSeconds >= 0 else {
             throw ConfigError(key: "pipeline.shutdown_seconds", reason: "must not be negative")
+        }
+        guard self.dedup.windowDays > 0 else {
+            throw ConfigError(key: "dedup.window_days", reason: "must be greater than 0")
+        }
+        try positive("dedup.max_articles", self.dedup.maxArticles)
+        guard (1...16).contains(self.dedup.shingleSize) else {
+            throw ConfigError(key: "dedup.shingle_size", reason: "must be 1 to 16 words, got \(self.dedup.shingleSize)")
+        }
+        for (key, value) in [("dedup.jaccard", self.dedup.jaccard), ("dedup.containment", self.dedup.containment),
+                             ("dedup.update_share", self.dedup.updateShare)] where !(value > 0 && value <= 1) {
+            throw ConfigError(key: key, reason: "must be in (0, 1], got \(value)")
+        }
+        try positive("dedup.update_paragraph_words", self.dedup.updateParagraphWords)
+        try positive("dedup.min_shingles", self.dedup.minShingles)
+        guard [1, 2, 4, 8, 16, 32, 64].contains(self.dedup.bands) else {
+            throw ConfigError(key: "dedup.bands", reason: "must divide the 64-value signature: 1, 2, 4, 8, 16, 32 or 64")
         }
         guard !self.store.path.isEmpty else { throw ConfigError(key: "store.path", reason: "must not be empty") }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

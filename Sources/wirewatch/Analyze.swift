@@ -40,7 +40,7 @@ struct Analyze: AsyncParsableCommand {
             let processor = ArticleProcessor(limits: limits)
             let encoder = ArticleProcessor.encoder()
             if self.pretty { encoder.outputFormatting.insert(.prettyPrinted) }
-            var dedup = ExactDedup()
+            var dedup = DedupEngine()
             var failures = 0
             for file in self.files {
                 for item in try ArticleFiles.read(file) {

@@ -13,6 +13,8 @@ struct Wirewatch: AsyncParsableCommand {
             Exit status: 0 on success; 1 when the command could not do all it was asked (an article not \
             acknowledged, an unknown id, a timeout); 64 on a usage error.
             """,
-        subcommands: [Send.self, Tail.self, Analyze.self, Inspect.self, Stats.self, CheckConfig.self, Keygen.self]
+        subcommands: [
+            Send.self, Tail.self, Analyze.self, Inspect.self, Stats.self, Evaluate.self, CheckConfig.self, Keygen.self,
+        ]
     )
 }

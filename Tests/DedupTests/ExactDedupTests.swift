@@ -3,7 +3,7 @@ import Dedup
 import Foundation
 import Testing
 
-@Suite("Exact dedup")
+@Suite("Exact dedup through the engine")
 struct ExactDedupTests {
     func article(_ id: String, text: String, url: String? = nil) throws -> Article {
         var object: [String: Any] = ["id": id, "text": text]
@@ -13,7 +13,7 @@ struct ExactDedupTests {
 
     @Test("a re-send with other whitespace, case and quote style is an exact duplicate of the first")
     func exactText() throws {
-        var dedup = ExactDedup()
+        var dedup = DedupEngine()
         let first = dedup.check(try self.article("a", text: "The “Taliban” said\n\nno."))
         #expect(first.info.status == .unique)
         #expect(first.info.cluster == "a")
@@ -26,7 +26,7 @@ struct ExactDedupTests {
 
     @Test("the same canonical URL with new text is an update in the same cluster")
     func updateByURL() throws {
-        var dedup = ExactDedup()
+        var dedup = DedupEngine()
         _ = dedup.check(try self.article("v1", text: "First version.", url: "https://www.example.org/story/?utm_source=x"))
         let update = dedup.check(try self.article("v2", text: "First version. And a new paragraph.", url: "http://example.org/story#top"))
         #expect(update.info.status == .update)
@@ -35,13 +35,14 @@ struct ExactDedupTests {
         #expect(update.isNew)
         let resend = dedup.check(try self.article("v3", text: "First version. And a new paragraph."))
         #expect(resend.info.status == .exact)
-        #expect(resend.info.of == "v2")
+        // `of` names the story's first-seen copy, whichever version was matched.
+        #expect(resend.info.of == "v1")
         #expect(resend.info.cluster == "v1")
     }
 
     @Test("different articles are all unique")
     func distinct() throws {
-        var dedup = ExactDedup()
+        var dedup = DedupEngine()
         for index in 0..<100 {
             #expect(dedup.check(try self.article("n\(index)", text: "Story number \(index).")).info.status == .unique)
         }
@@ -51,15 +52,16 @@ struct ExactDedupTests {
     func restoreAndEvict() throws {
         let article = try self.article("x", text: "Remember me.")
         let keys = ExactDedup.keys(of: article)
-        var dedup = ExactDedup()
-        dedup.restore(key: keys.text, articleID: "x", cluster: "x", firstSeen: Date(timeIntervalSinceNow: -100))
+        var dedup = DedupEngine()
+        dedup.exact.restore(key: keys.text, articleID: "x", cluster: "x", firstSeen: Date(timeIntervalSinceNow: -100))
         #expect(dedup.check(try self.article("y", text: "remember me.")).info.status == .exact)
         dedup.evict(olderThan: Date(timeIntervalSinceNow: -50))
         #expect(dedup.check(try self.article("z", text: "Remember me.")).info.status == .unique)
 
-        var small = ExactDedup(maxEntries: 10)
+        var small = DedupEngine(maxArticles: 10)
         for index in 0..<50 { _ = small.check(try self.article("s\(index)", text: "Small \(index).")) }
-        #expect(small.count <= 10)
+        #expect(small.exact.count <= 30)
+        #expect(small.near.count <= 10)
         #expect(small.check(try self.article("again", text: "Small 49.")).info.status == .exact)
         #expect(small.check(try self.article("again0", text: "Small 0.")).info.status == .unique)
     }

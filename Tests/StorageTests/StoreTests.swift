@@ -86,7 +86,8 @@ struct StoreTests {
                          recordedAt: $0 == 1 ? old : Date(), envelope: [])
         }
         try store.commit(batch)
-        let removed = try store.trim(keepLast: 5, olderThan: Date().addingTimeInterval(-30 * 86_400))
+        let cutoff = Date().addingTimeInterval(-30 * 86_400)
+        let removed = try store.trim(keepLast: 5, olderThan: cutoff, dedupOlderThan: cutoff, dedupKeep: 10)
         #expect(removed == 5)
         #expect(try store.journal(after: 0, limit: 100).map(\.seq) == [6, 7, 8, 9, 10])
     }

@@ -1,0 +1,120 @@
+import Articles
+import Dedup
+import Foundation
+import Testing
+
+/// Near-duplicate detection on texts written for these tests.
+@Suite("Near-duplicate detection")
+struct NearDedupTests {
+    static let paragraphs = [
+        "The city council voted on Tuesday to close the old harbour bridge to heavy traffic after engineers found cracks in two of its main supports.",
+        "Officials said lorries would be diverted through the industrial estate for at least six months while repairs are carried out on the structure.",
+        "Local businesses warned that the diversion would add up to forty minutes to deliveries and called for compensation from the regional government.",
+        "The bridge, which opened in 1931, carries around twelve thousand vehicles a day and is the main route between the port and the motorway.",
+        "A spokesperson for the transport department said the safety of drivers came first and that a full inspection report would be published next month.",
+        "Campaigners have long argued that the crossing needs replacing rather than patching, pointing to three earlier closures in the past decade.",
+    ]
+
+    static var original: String { Self.paragraphs.joined(separator: "\n\n") }
+
+    func article(_ id: String, _ text: String, url: String? = nil) throws -> Article {
+        var object: [String: Any] = ["id": id, "text": text]
+        if let url { object["url"] = url }
+        return try ArticleDecoder.decode([UInt8](try JSONSerialization.data(withJSONObject: object)))
+    }
+
+    func verdict(of copy: String, url: String? = nil) throws -> DedupVerdict {
+        var engine = DedupEngine()
+        #expect(engine.check(try self.article("orig", Self.original)).info.status == .unique)
+        return engine.check(try self.article("copy", copy, url: url))
+    }
+
+    @Test("boilerplate around a syndicated copy makes it a near duplicate, not an update")
+    func boilerplate() throws {
+        let copy = "(Example Wire) - " + Self.original
+            + "\n\nThis story first appeared on Example Wire.\nRead more: Harbour traffic plans unveiled\nShare this article"
+        let verdict = try self.verdict(of: copy)
+        #expect(verdict.info.status == .near)
+        #expect(verdict.info.of == "orig")
+        #expect(verdict.info.cluster == "orig")
+        #expect((verdict.info.similarity ?? 0) > 0.8)
+    }
+
+    @Test("a truncated copy is a near duplicate (containment, though Jaccard is low)")
+    func truncated() throws {
+        let copy = Self.paragraphs.prefix(3).joined(separator: "\n\n")
+        #expect(try self.verdict(of: copy).info.status == .near)
+    }
+
+    @Test("a copy with a new paragraph of news is an update; a copy with repeated paragraphs is not")
+    func update() throws {
+        var updated = Self.paragraphs
+        updated.insert("Late on Tuesday the council confirmed that emergency repairs would begin on Monday morning.", at: 4)
+        let verdict = try self.verdict(of: updated.joined(separator: "\n\n"))
+        #expect(verdict.info.status == .update)
+        #expect(verdict.info.of == "orig")
+        #expect(verdict.isNew)
+
+        var repeated = Self.paragraphs
+        repeated.insert(Self.paragraphs[1], at: 3)
+        #expect(try self.verdict(of: repeated.joined(separator: "\n")).info.status == .near)
+    }
+
+    @Test("format-only changes (ligatures, curly quotes, spacing) are duplicates")
+    func formatOnly() throws {
+        let copy = Self.original.replacingOccurrences(of: "fi", with: "\u{FB01}")
+            .replacingOccurrences(of: " ", with: "  ").replacingOccurrences(of: "\n\n", with: "\r\n")
+        let status = try self.verdict(of: copy).info.status
+        #expect(status == .near || status == .exact)
+    }
+
+    @Test("a different story on the same topic, sharing vocabulary, is unique")
+    func hardNegative() throws {
+        let other = """
+            Engineers inspecting the harbour tunnel on Tuesday reported water leaking through joints in its eastern section.
+            The transport department said the tunnel would stay open while divers examine the seals over the coming weeks.
+            Drivers heading to the port were told to expect short delays at night when one lane will be closed for the work.
+            Council members asked for a report on the cost of replacing the seals before the end of the financial year.
+            """
+        #expect(try self.verdict(of: other).info.status == .unique)
+    }
+
+    @Test("the same URL with a rewritten text is an update of the story")
+    func sameURLRewritten() throws {
+        var engine = DedupEngine()
+        _ = engine.check(try self.article("v1", Self.original, url: "https://example.org/bridge"))
+        let rewritten = try self.article("v2", "Completely different text about a football match and its result.", url: "https://www.example.org/bridge/")
+        let verdict = engine.check(rewritten)
+        #expect(verdict.info.status == .update)
+        #expect(verdict.info.cluster == "v1")
+    }
+
+    @Test("remembered features survive serialization; another shingle size is refused")
+    func featureBytes() throws {
+        var engine = DedupEngine()
+        let entry = try #require(engine.check(try self.article("orig", Self.original)).nearEntry)
+        let bytes = entry.featureBytes(shingleSize: 5)
+        let restored = NearEntry(
+            articleID: entry.articleID, cluster: entry.cluster, firstSeen: entry.firstSeen, featureBytes: bytes,
+            shingleSize: 5
+        )
+        #expect(restored == entry)
+        #expect(NearEntry(articleID: "x", cluster: "x", firstSeen: Date(), featureBytes: bytes, shingleSize: 4) == nil)
+        #expect(NearEntry(articleID: "x", cluster: "x", firstSeen: Date(), featureBytes: Array(bytes.prefix(40)), shingleSize: 5) == nil)
+
+        var fresh = DedupEngine()
+        fresh.near.insert(try #require(restored))
+        let copy = try self.article("copy", Self.paragraphs.dropLast().joined(separator: "\n\n"))
+        #expect(fresh.check(copy).info.of == "orig")
+    }
+
+    @Test("eviction by age and count forgets near-duplicate memory")
+    func eviction() throws {
+        var engine = DedupEngine(maxArticles: 2)
+        _ = engine.check(try self.article("orig", Self.original), now: Date(timeIntervalSince1970: 100))
+        engine.evict(olderThan: Date(timeIntervalSince1970: 200))
+        #expect(engine.near.count == 0)
+        let copy = Self.paragraphs.dropLast().joined(separator: "\n\n")
+        #expect(engine.check(try self.article("copy", copy)).info.status == .unique)
+    }
+}
