@@ -148,6 +148,37 @@ struct OperationsTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("dedup memory survives a restart: a near copy after it is a duplicate, an update is published")
+    func dedupAcrossRestart() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let paragraphs = (1...6).map { index in
+            "Paragraph \(index) of the harbour story reports that inspectors found \(index * 3) new cracks in the supports of the bridge on Tuesday."
+        }
+        let push = try Socket(self.context, type: .push)
+        try push.connect(daemon.pull)
+        try push.send([self.article(id: "story", text: paragraphs.joined(separator: "\n\n"))])
+        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
+        defer { results.stop() }
+        try results.wait { $0.topic.hasPrefix("article.") }
+        try daemon.stop()
+        try daemon.start()
+        try results.waitUntilConnected()
+        let syndicated = "(Example Wire) - " + paragraphs.joined(separator: "\n\n") + "\n\nRead more: Harbour news"
+        try push.send([self.article(id: "copy", text: syndicated)])
+        let updated = (paragraphs + ["In the evening the council confirmed that the bridge will stay closed until the end of next month."])
+            .joined(separator: "\n\n")
+        try push.send([self.article(id: "later", text: updated)])
+        let duplicate = try results.wait { $0.topic == "duplicate" }[0]
+        #expect(duplicate.value("dedup.status") as? String == "near")
+        #expect(duplicate.value("dedup.of") as? String == "story")
+        let update = try results.wait { $0.value("id") as? String == "later" }[0]
+        #expect(update.topic == "article.en")
+        #expect(update.value("dedup.status") as? String == "update")
+        #expect(update.value("dedup.cluster") as? String == "story")
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("wirewatchd --check-config names the offending key; a missing store directory is created")
     func daemonCheckConfig() throws {
         let daemon = try DaemonProcess(extra: "pipeline_workers: 3")
