@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -63,6 +64,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -80,7 +82,7 @@ let package = Package(
             ]
         ),
 
-        .target(name: "TestSupport", dependencies: ["ZeroMQ"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ZeroMQ", "WirewatchService"], path: "Tests/TestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
         .testTarget(name: "ArticlesTests", dependencies: ["Articles"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Articles", "WirewatchService", "TestSupport"]),

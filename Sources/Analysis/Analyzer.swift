@@ -58,7 +58,7 @@ enum TextCounter {
         var pendingEnd = false
         var sawContent = false
         func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            TextNormalizer.isWordScalar(scalar)
         }
         while index < scalars.count {
             let scalar = scalars[index]

@@ -3,14 +3,23 @@ import Foundation
 /// Text normalization for hashing and paragraph handling.
 public enum TextNormalizer {
     /// The form two copies of one text share whatever their whitespace, case, quote style, Unicode composition
-    /// or HTML entities: NFC, lower case, straight quotes, ASCII dashes, entities decoded, whitespace collapsed.
+    /// or HTML entities: NFKC (so ligatures and width variants fold too), lower case, straight quotes, ASCII
+    /// dashes, entities decoded, whitespace collapsed to single spaces, trimmed.
     public static func normalizedForHash(_ text: String) -> String {
-        var decoded = text.contains("&") ? Self.decodeEntities(text) : text
-        decoded = decoded.precomposedStringWithCanonicalMapping.lowercased()
+        let hasEntities = text.utf8.contains(UInt8(ascii: "&"))
+        let decoded = hasEntities ? Self.decodeEntities(text) : text
+        if decoded.utf8.allSatisfy({ $0 < 0x80 }) {
+            return Self.normalizedASCII(decoded)
+        }
+        // Text whose non-ASCII scalars NFKC leaves alone (Latin-1 letters, £, €, typographic quotes and dashes)
+        // skips the costly normalization: the result is the same.
+        let folded =
+            decoded.unicodeScalars.allSatisfy(Self.isNFKCStable)
+            ? decoded.lowercased() : decoded.precomposedStringWithCompatibilityMapping.lowercased()
         var result = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in decoded.unicodeScalars {
-            if scalar.properties.isWhitespace || scalar == "\u{00A0}" {
+        for scalar in folded.unicodeScalars {
+            if isSpace(scalar) {
                 pendingSpace = !result.isEmpty
                 continue
             }
@@ -34,6 +43,64 @@ public enum TextNormalizer {
             result.append(mapped)
         }
         return String(result)
+    }
+
+    /// Scalars that NFKC maps to themselves and that are composed already, so skipping NFKC changes nothing.
+    static func isNFKCStable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x7F: return true
+        // Latin-1, less its compatibility characters (¨ ª ¯ ² ³ ´ µ ¸ ¹ º ¼ ½ ¾).
+        case 0xA8, 0xAA, 0xAF, 0xB2, 0xB3, 0xB4, 0xB5, 0xB8, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE: return false
+        case 0x80...0xFF: return true
+        case 0x2010, 0x2012...0x2015, 0x2018...0x201F, 0x200B...0x200D, 0x20AC: return true
+        default: return false
+        }
+    }
+
+    /// The same for ASCII text, over bytes: most English copy takes this path, and Unicode property lookups
+    /// cost far more than the byte tests that decide the same thing here.
+    static func normalizedASCII(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                pendingSpace = !bytes.isEmpty
+                continue
+            default:
+                break
+            }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+            }
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte | 0x20)
+            case UInt8(ascii: "`"): bytes.append(UInt8(ascii: "'"))
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whitespace, with the ASCII cases decided without a Unicode property lookup.
+    @inlinable
+    public static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 {
+            return scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D)
+        }
+        return scalar.properties.isWhitespace || scalar == "\u{00A0}"
+    }
+
+    /// Letters and digits, with the ASCII cases decided without a Unicode property lookup.
+    @inlinable
+    public static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 {
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     static let namedEntities: [String: String] = [
@@ -89,33 +156,57 @@ public enum TextNormalizer {
     }
 
     /// Splits on line breaks, dropping empty lines; each paragraph is trimmed, offsets point at the trimmed text.
+    ///
+    /// Works over UTF-8 bytes, slicing the original instead of rebuilding each paragraph scalar by scalar; a
+    /// scalar is decoded only where a byte is not ASCII.
     public static func paragraphs(_ text: String) -> [Paragraph] {
+        let bytes = Array(text.utf8)
         var paragraphs: [Paragraph] = []
-        var current = String.UnicodeScalarView()
-        var start = -1
-        var lastContentEnd = 0
-        var offset = 0
+        var scalarOffset = 0
+        var index = 0
+        var startByte = -1
+        var startScalar = 0
+        var endByte = 0
+        var endScalar = 0
         func flush() {
-            if start >= 0 {
-                // Trailing whitespace was appended; trim it off the text (offsets already exclude it).
-                var scalars = current
-                while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
-                paragraphs.append(Paragraph(start: start, end: lastContentEnd, text: String(scalars)))
+            if startByte >= 0 {
+                paragraphs.append(Paragraph(
+                    start: startScalar, end: endScalar,
+                    text: String(decoding: bytes[startByte..<endByte], as: UTF8.self)
+                ))
             }
-            current = String.UnicodeScalarView()
-            start = -1
+            startByte = -1
         }
-        for scalar in text.unicodeScalars {
-            if scalar == "\n" || scalar == "\r" || scalar == "\u{2029}" || scalar == "\u{2028}" {
-                flush()
-            } else if start < 0 && scalar.properties.isWhitespace {
-                // Leading whitespace is not part of the paragraph.
+        while index < bytes.count {
+            let byte = bytes[index]
+            let width: Int
+            let isBreak: Bool
+            let isBlank: Bool
+            if byte < 0x80 {
+                width = 1
+                isBreak = byte == 0x0A || byte == 0x0D
+                isBlank = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
             } else {
-                if start < 0 { start = offset }
-                current.append(scalar)
-                if !scalar.properties.isWhitespace { lastContentEnd = offset + 1 }
+                width = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                var value = UInt32(byte) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+                for continuation in 1..<width where index + continuation < bytes.count {
+                    value = value << 6 | (UInt32(bytes[index + continuation]) & 0x3F)
+                }
+                isBreak = value == 0x2028 || value == 0x2029
+                isBlank = isBreak || Unicode.Scalar(value).map(Self.isSpace) ?? false
             }
-            offset += 1
+            if isBreak {
+                flush()
+            } else if !isBlank {
+                if startByte < 0 {
+                    startByte = index
+                    startScalar = scalarOffset
+                }
+                endByte = index + width
+                endScalar = scalarOffset + 1
+            }
+            index += width
+            scalarOffset += 1
         }
         flush()
         return paragraphs

@@ -16,14 +16,14 @@ public struct DedupEngine: Sendable {
     }
 
     public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
-        let keys = ExactDedup.keys(of: article)
+        let features = TextFeatures(text: article.text, shingleSize: self.near.settings.shingleSize)
+        let keys = ExactDedup.keys(of: article, normalizedText: features.normalizedText)
         if let hit = self.exact.lookup(keys.text) {
             return DedupVerdict(
                 info: DedupInfo(status: .exact, of: hit.cluster, similarity: 1.0, cluster: hit.cluster),
                 learned: [], nearEntry: nil
             )
         }
-        let features = TextFeatures(text: article.text, shingleSize: self.near.settings.shingleSize)
         let signature = MinHashSignature(shingles: features.shingles)
         let sameStory = keys.url.flatMap { self.exact.lookup($0) } ?? self.exact.lookup(keys.id)
         let match = self.near.search(features, signature: signature)

@@ -67,8 +67,11 @@ public struct ExactDedup: Sendable {
 
     /// The keys of an article: its normalized text, its canonical URL and its id. (A derived id hashes the URL or
     /// the text, so keying it too is redundant but harmless; a scraper's own id catches re-sends under new URLs.)
-    public static func keys(of article: Article) -> (text: DedupKey, url: DedupKey?, id: DedupKey) {
-        let text = DedupKey(tag: "text", value: TextNormalizer.normalizedForHash(article.text))
+    /// - Parameter normalizedText: `TextFeatures.normalizedText` when the caller has it already.
+    public static func keys(of article: Article, normalizedText: String? = nil)
+        -> (text: DedupKey, url: DedupKey?, id: DedupKey)
+    {
+        let text = DedupKey(tag: "text", value: normalizedText ?? TextFeatures(text: article.text).normalizedText)
         let url = article.canonicalURL.map { DedupKey(tag: "url", value: $0) }
         return (text, url, DedupKey(tag: "id", value: article.id))
     }

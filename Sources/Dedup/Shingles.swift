@@ -23,8 +23,10 @@ public struct TextFeatures: Sendable {
 
     public static let edgeWords = 8
 
+    /// The whole text normalized (paragraphs joined by one space), which the exact text key hashes.
+    public let normalizedText: String
+
     public init(text: String, shingleSize: Int = 5) {
-        let (kept, _) = TextNormalizer.removeRepeatedParagraphs(TextNormalizer.paragraphs(text))
         var shingleSet = Set<UInt64>()
         var paragraphs: [UInt64] = []
         var paragraphWords: [Int] = []
@@ -33,8 +35,13 @@ public struct TextFeatures: Sendable {
         var endsSentence: [Bool] = []
         var window: [UInt64] = []
         window.reserveCapacity(1024)
-        for paragraph in kept {
-            let folded = TextNormalizer.normalizedForHash(paragraph.text.precomposedStringWithCompatibilityMapping)
+        var seen = Set<String>()
+        var normalizedParts: [String] = []
+        for paragraph in TextNormalizer.paragraphs(text) {
+            let folded = TextNormalizer.normalizedForHash(paragraph.text)
+            // A paragraph the scraper repeated is not new content.
+            guard !folded.isEmpty, seen.insert(folded).inserted else { continue }
+            normalizedParts.append(folded)
             var paragraphHash: UInt64 = 0xCBF2_9CE4_8422_2325
             var words = 0
             let paragraphStart = window.count
@@ -48,34 +55,51 @@ public struct TextFeatures: Sendable {
                 token = 0xCBF2_9CE4_8422_2325
                 inToken = false
             }
-            let scalars = Array(folded.unicodeScalars)
-            for (index, scalar) in scalars.enumerated() {
-                if Self.isWordScalar(scalar) {
-                    // FNV-1a over the scalar values: cheap and stable across runs (unlike Hasher).
-                    token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-                    inToken = true
-                } else if inToken, scalar == "-" || scalar == "," || scalar == "." || scalar == "'",
-                    index + 1 < scalars.count, Self.isWordScalar(scalars[index + 1])
-                {
-                    // "peer-to-peer", "2,850", "u.s" and "don't" are one word each.
-                    token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-                } else {
-                    endToken()
+            // FNV-1a over the scalar values: cheap and stable across runs (unlike Hasher). "peer-to-peer",
+            // "2,850", "u.s" and "don't" are one word each: joiners count only between word characters.
+            // ASCII text (most English copy) is read as bytes, which decide the same without property lookups.
+            let utf8 = Array(folded.utf8)
+            if utf8.allSatisfy({ $0 < 0x80 }) {
+                for (index, byte) in utf8.enumerated() {
+                    if Self.isASCIIWord(byte) {
+                        token = (token ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                        inToken = true
+                    } else if inToken, byte == 0x2D || byte == 0x2C || byte == 0x2E || byte == 0x27,
+                        index + 1 < utf8.count, Self.isASCIIWord(utf8[index + 1])
+                    {
+                        token = (token ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                    } else {
+                        endToken()
+                    }
+                }
+            } else {
+                let scalars = Array(folded.unicodeScalars)
+                for (index, scalar) in scalars.enumerated() {
+                    if TextNormalizer.isWordScalar(scalar) {
+                        token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
+                        inToken = true
+                    } else if inToken, scalar == "-" || scalar == "," || scalar == "." || scalar == "'",
+                        index + 1 < scalars.count, TextNormalizer.isWordScalar(scalars[index + 1])
+                    {
+                        token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
+                    } else {
+                        endToken()
+                    }
                 }
             }
             endToken()
-            if words > 0 {
-                paragraphs.append(paragraphHash)
-                paragraphWords.append(words)
-                let tokens = window[paragraphStart...]
-                heads.append(tokens.prefix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
-                tails.append(tokens.suffix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
-                let last = scalars.last { !$0.properties.isWhitespace && !"\"')]»".unicodeScalars.contains($0) }
-                endsSentence.append(last == "." || last == "!" || last == "?")
-            }
+            guard words > 0 else { continue }
+            paragraphs.append(paragraphHash)
+            paragraphWords.append(words)
+            let tokens = window[paragraphStart...]
+            heads.append(tokens.prefix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
+            tails.append(tokens.suffix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
+            let last = folded.unicodeScalars.last { !TextNormalizer.isSpace($0) && !"\"')]»".unicodeScalars.contains($0) }
+            endsSentence.append(last == "." || last == "!" || last == "?")
         }
         // Shingles run across paragraph breaks, as the text reads.
         if window.count >= shingleSize {
+            shingleSet.reserveCapacity(window.count)
             for start in 0...(window.count - shingleSize) {
                 var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
                 for offset in 0..<shingleSize {
@@ -92,11 +116,12 @@ public struct TextFeatures: Sendable {
         self.paragraphHeads = heads
         self.paragraphTails = tails
         self.paragraphEndsSentence = endsSentence
+        self.normalizedText = normalizedParts.joined(separator: " ")
     }
 
     @inline(__always)
-    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    static func isASCIIWord(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
     }
 
     /// splitmix64's finalizer: a fast, well-spread 64-bit mix.

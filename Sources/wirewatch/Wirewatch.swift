@@ -14,7 +14,8 @@ struct Wirewatch: AsyncParsableCommand {
             acknowledged, an unknown id, a timeout); 64 on a usage error.
             """,
         subcommands: [
-            Send.self, Tail.self, Analyze.self, Inspect.self, Stats.self, Evaluate.self, CheckConfig.self, Keygen.self,
+            Send.self, Tail.self, Analyze.self, Inspect.self, Stats.self, Bench.self, Evaluate.self, CheckConfig.self,
+            Keygen.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WirewatchService
 import ZeroMQ
 
 #if canImport(Glibc)
@@ -40,24 +41,9 @@ public enum Paths {
     public static var seedArticle: URL { self.shared.appendingPathComponent("samples/seed-article.json") }
 }
 
-/// Free TCP ports on 127.0.0.1, found by binding port 0 and closing.
+/// Free TCP ports on 127.0.0.1.
 public enum FreePort {
-    public static func next() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    public static func next() -> Int { LoopbackPort.free() }
 }
 
 /// A real `wirewatchd` process on free loopback ports with its own state directory.

@@ -1,0 +1,407 @@
+import Analysis
+import Articles
+import Dedup
+import Dispatch
+import Foundation
+import Histogram
+import Synchronization
+import ZeroMQ
+
+/// What `wirewatch bench` reports.
+public struct BenchReport: Codable, Sendable {
+    public struct Latency: Codable, Sendable {
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var p999: Double
+        public var max: Double
+        public var mean: Double
+
+        enum CodingKeys: String, CodingKey {
+            case p50, p90, p99, max, mean
+            case p999 = "p99_9"
+        }
+    }
+
+    public struct Stage: Codable, Sendable {
+        /// CPU seconds spent in the stage, summed over threads.
+        public var seconds: Double
+        public var share: Double
+        public var microsecondsPerArticle: Double
+
+        enum CodingKeys: String, CodingKey {
+            case seconds, share
+            case microsecondsPerArticle = "us_per_article"
+        }
+    }
+
+    public struct Daemon: Codable, Sendable {
+        public var peakRSSMiB: Double
+        public var cpuSeconds: Double
+        public var cpuPercent: Double
+
+        enum CodingKeys: String, CodingKey {
+            case peakRSSMiB = "peak_rss_mib"
+            case cpuSeconds = "cpu_seconds"
+            case cpuPercent = "cpu_percent"
+        }
+    }
+
+    public var mode: String
+    public var stage: String
+    public var articles: Int
+    public var workers: Int
+    public var seconds: Double
+    public var articlesPerSecond: Double
+    public var wordsPerSecond: Double
+    public var megabytesPerSecond: Double
+    /// Microseconds. Offline: each article's service time; end to end: ingest to publish.
+    public var latency: Latency
+    public var stages: [String: Stage]
+    public var verdicts: [String: Int]
+    public var daemon: Daemon?
+    /// For `--stage dedup`: articles remembered before timing, and the memory they took.
+    public var remembered: Int?
+    public var bytesPerRemembered: Double?
+    public var lost: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case mode, stage, articles, workers, seconds, latency, stages, verdicts, daemon, remembered, lost
+        case articlesPerSecond = "articles_per_second"
+        case wordsPerSecond = "words_per_second"
+        case megabytesPerSecond = "megabytes_per_second"
+        case bytesPerRemembered = "bytes_per_remembered"
+    }
+
+    static func latency(_ histogram: Histogram<UInt64>) -> Latency {
+        Latency(
+            p50: Double(histogram.valueAtPercentile(50)), p90: Double(histogram.valueAtPercentile(90)),
+            p99: Double(histogram.valueAtPercentile(99)), p999: Double(histogram.valueAtPercentile(99.9)),
+            max: Double(histogram.max), mean: histogram.mean
+        )
+    }
+}
+
+/// The in-process pipeline, timed stage by stage: decode → dedup (ordered) → analysis → encode, with the
+/// parallel stages on `workers` threads, exactly as the daemon's pipeline runs them (without the store and
+/// sockets).
+public struct OfflineBench: Sendable {
+    public enum Stage: String, Sendable, CaseIterable {
+        case dedup, analysis, all
+    }
+
+    let corpus: BenchCorpus
+    let workers: Int
+    let stage: Stage
+
+    public init(corpus: BenchCorpus, workers: Int, stage: Stage) {
+        self.corpus = corpus
+        self.workers = workers
+        self.stage = stage
+    }
+
+    /// Per-article nanoseconds of each stage, filled by concurrent iterations at their own index.
+    final class Timings: @unchecked Sendable {
+        // @unchecked: each index is written by exactly one iteration and read after all of them finished.
+        var decode: [UInt64]
+        var dedup: [UInt64]
+        var analysis: [UInt64]
+        var encode: [UInt64]
+
+        init(count: Int) {
+            self.decode = Array(repeating: 0, count: count)
+            self.dedup = Array(repeating: 0, count: count)
+            self.analysis = Array(repeating: 0, count: count)
+            self.encode = Array(repeating: 0, count: count)
+        }
+    }
+
+    /// Runs `body(index)` for every index on `workers` threads.
+    func parallel(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        let chunks = min(count, self.workers * 4)
+        guard chunks > 0 else { return }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var index = chunk
+            while index < count {
+                body(index)
+                index += chunks
+            }
+        }
+    }
+
+    public func run(remembered: Int = 0, progress: (Int, Int) -> Void = { _, _ in }) throws -> BenchReport {
+        let items = self.corpus.items
+        let count = items.count
+        var engine = DedupEngine(maxArticles: max(1_000_000, remembered + count))
+        var bytesPerRemembered: Double? = nil
+        if remembered > 0 {
+            let before = ProcessStats.residentBytes()
+            Self.prefill(&engine, count: remembered)
+            bytesPerRemembered = Double(ProcessStats.residentBytes() - before) / Double(remembered)
+        }
+        let timings = Timings(count: count)
+        let processor = ArticleProcessor(limits: .default)
+        let analyzer = Analyzer()
+        nonisolated(unsafe) var articles = [Article?](repeating: nil, count: count)
+        var verdicts: [String: Int] = [:]
+        let batch = 256
+        let timed = self.stage
+        // Stages not under test run before the clock starts.
+        if timed != .all {
+            self.parallel(count) { index in articles[index] = try? ArticleDecoder.decode(items[index].payload) }
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var done = 0
+        while done < count {
+            let range = done..<min(count, done + batch)
+            if timed == .all {
+                self.parallel(range.count) { offset in
+                    let index = range.lowerBound + offset
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    articles[index] = try? ArticleDecoder.decode(items[index].payload)
+                    timings.decode[index] = DispatchTime.now().uptimeNanoseconds - start
+                }
+            }
+            var admitted: [ArticleProcessor.Admitted?] = Array(repeating: nil, count: range.count)
+            if timed != .analysis {
+                for index in range {
+                    guard let article = articles[index] else { continue }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let verdict = engine.check(article, now: Date())
+                    timings.dedup[index] = DispatchTime.now().uptimeNanoseconds - start
+                    verdicts[verdict.info.status.rawValue, default: 0] += 1
+                    admitted[index - range.lowerBound] = .init(article: article, verdict: verdict, receivedAt: Date())
+                }
+            }
+            if timed != .dedup {
+                let admittedBatch = admitted
+                self.parallel(range.count) { offset in
+                    let index = range.lowerBound + offset
+                    guard let article = articles[index] else { return }
+                    if timed == .analysis {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        _ = analyzer.analyze(article)
+                        timings.analysis[index] = DispatchTime.now().uptimeNanoseconds - start
+                        return
+                    }
+                    guard let admitted = admittedBatch[offset] else { return }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let envelope = processor.envelope(for: admitted, seq: Int64(index + 1))
+                    let analyzed = DispatchTime.now().uptimeNanoseconds
+                    _ = try? ArticleProcessor.encoder().encode(envelope)
+                    timings.analysis[index] = analyzed - start
+                    timings.encode[index] = DispatchTime.now().uptimeNanoseconds - analyzed
+                }
+            }
+            done = range.upperBound
+            progress(done, count)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        for index in 0..<count {
+            let total = timings.decode[index] + timings.dedup[index] + timings.analysis[index] + timings.encode[index]
+            histogram.record(max(1, total / 1000))
+        }
+        let stageTotals: [(String, [UInt64])] = [
+            ("decode", timings.decode), ("dedup", timings.dedup), ("analysis", timings.analysis),
+            ("encode", timings.encode),
+        ]
+        let grand = max(1, stageTotals.reduce(0) { $0 + $1.1.reduce(0, +) })
+        var stages: [String: BenchReport.Stage] = [:]
+        for (name, values) in stageTotals {
+            let total = values.reduce(0, +)
+            guard total > 0 else { continue }
+            stages[name] = .init(
+                seconds: Double(total) / 1e9, share: Double(total) / Double(grand),
+                microsecondsPerArticle: Double(total) / 1000 / Double(count)
+            )
+        }
+        return BenchReport(
+            mode: "offline", stage: self.stage.rawValue, articles: count, workers: self.workers, seconds: seconds,
+            articlesPerSecond: Double(count) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
+            megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
+            stages: stages, verdicts: verdicts, daemon: nil, remembered: remembered > 0 ? remembered : nil,
+            bytesPerRemembered: bytesPerRemembered, lost: nil
+        )
+    }
+
+    /// Fills the dedup memory with `count` synthetic articles of a typical shape (64-value signature, 12
+    /// paragraphs, three exact keys), so lookups are timed against a full index.
+    static func prefill(_ engine: inout DedupEngine, count: Int) {
+        var random = SplitMix(seed: 7)
+        let now = Date()
+        for index in 0..<count {
+            let id = "prefill-\(index)"
+            let signature = MinHashSignature(
+                values: (0..<MinHashSignature.count).map { _ in UInt32(truncatingIfNeeded: random.next()) },
+                shingleCount: 550
+            )
+            let paragraphs = (0..<12).map { _ in random.next() }
+            engine.near.insert(NearEntry(
+                articleID: id, cluster: id, firstSeen: now, signature: signature, paragraphs: paragraphs,
+                paragraphWords: Array(repeating: 45, count: 12), paragraphHeads: paragraphs.map { $0 &+ 1 },
+                paragraphTails: paragraphs.map { $0 &+ 2 }
+            ))
+            for _ in 0..<3 {
+                engine.exact.restore(
+                    key: DedupKey(high: random.next(), low: random.next()), articleID: id, cluster: id, firstSeen: now
+                )
+            }
+        }
+    }
+}
+
+/// Resource use of a process, from /proc.
+public enum ProcessStats {
+    /// Current resident set of this process.
+    public static func residentBytes() -> Int {
+        Self.statusField("VmRSS", pid: nil).map { $0 * 1024 } ?? 0
+    }
+
+    /// Peak resident set (VmHWM) of `pid`, in bytes.
+    public static func peakResidentBytes(pid: Int32) -> Int? {
+        Self.statusField("VmHWM", pid: pid).map { $0 * 1024 }
+    }
+
+    /// User plus system CPU seconds of `pid`.
+    public static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func statusField(_ name: String, pid: Int32?) -> Int? {
+        let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
+    }
+}
+
+/// End to end through a daemon: PUSH the corpus to its PULL endpoint (as fast as it accepts, or at `rate`),
+/// SUB to its results, and match each result to its article by id.
+public struct DaemonBench: Sendable {
+    let corpus: BenchCorpus
+    let pull: String
+    let publish: String
+    let rate: Double?
+    let daemonPID: Int32?
+    let workers: Int
+    let timeout: Double
+
+    public init(corpus: BenchCorpus, pull: String, publish: String, rate: Double?, daemonPID: Int32?, workers: Int,
+                timeout: Double = 60) {
+        self.corpus = corpus
+        self.pull = pull
+        self.publish = publish
+        self.rate = rate
+        self.daemonPID = daemonPID
+        self.workers = workers
+        self.timeout = timeout
+    }
+
+    public func run(context: Context, progress: (Int, Int) -> Void = { _, _ in }) throws -> BenchReport {
+        let items = self.corpus.items
+        let count = items.count
+        var index: [String: Int] = [:]
+        for (position, item) in items.enumerated() { index[item.id] = position }
+        let subscriber = try Socket(context, type: .sub, lingerMilliseconds: 0)
+        try subscriber.setReceiveHighWaterMark(0)
+        try subscriber.subscribe("")
+        try subscriber.connect(self.publish)
+        // PUB drops until the subscription arrives: wait for a heartbeat first.
+        var items_ = [subscriber.pollItem(.readable)]
+        let connectDeadline = Date().addingTimeInterval(15)
+        var connected = false
+        while !connected && Date() < connectDeadline {
+            try poll(&items_, timeoutMilliseconds: 100)
+            while let message = try subscriber.receive(dontWait: true) {
+                if message.string(0) == "heartbeat" { connected = true }
+            }
+        }
+        guard connected else { throw WirewatchClient.ClientError("no heartbeat from \(self.publish) within 15 s") }
+
+        let sentAt = Mutex<[UInt64]>(Array(repeating: 0, count: count))
+        let cpuBefore = self.daemonPID.flatMap(ProcessStats.cpuSeconds(pid:))
+        let started = DispatchTime.now().uptimeNanoseconds
+        let pull = self.pull
+        let rate = self.rate
+        let sender = Thread {
+            guard let push = try? Socket(context, type: .push, lingerMilliseconds: 5000) else { return }
+            try? push.setSendHighWaterMark(10_000)
+            try? push.connect(pull)
+            for (position, item) in items.enumerated() {
+                if let rate {
+                    let due = started + UInt64(Double(position) / rate * 1e9)
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
+                }
+                let now = DispatchTime.now().uptimeNanoseconds
+                sentAt.withLock { $0[position] = now }
+                _ = try? push.send([item.payload])
+            }
+        }
+        sender.start()
+
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        var received = Array(repeating: false, count: count)
+        var receivedCount = 0
+        var verdicts: [String: Int] = [:]
+        var lastArrival = Date()
+        let marker = Array("\"id\":\"".utf8)
+        while receivedCount < count && Date().timeIntervalSince(lastArrival) < self.timeout {
+            try poll(&items_, timeoutMilliseconds: 100)
+            while let message = try subscriber.receive(dontWait: true) {
+                guard message.frames.count == 2, let topic = message.string(0), topic != "heartbeat" else { continue }
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard let id = Self.field(message.frames[1], after: marker), let position = index[id],
+                    !received[position]
+                else { continue }
+                received[position] = true
+                receivedCount += 1
+                lastArrival = Date()
+                let sent = sentAt.withLock { $0[position] }
+                histogram.record(max(1, (now - sent) / 1000))
+                verdicts[topic.hasPrefix("article.") ? "article" : topic, default: 0] += 1
+                if receivedCount % 100 == 0 || receivedCount == count { progress(receivedCount, count) }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var daemon: BenchReport.Daemon? = nil
+        if let pid = self.daemonPID, let cpuAfter = ProcessStats.cpuSeconds(pid: pid) {
+            let cpu = cpuAfter - (cpuBefore ?? 0)
+            daemon = .init(
+                peakRSSMiB: Double(ProcessStats.peakResidentBytes(pid: pid) ?? 0) / 1_048_576, cpuSeconds: cpu,
+                cpuPercent: cpu / seconds * 100
+            )
+        }
+        return BenchReport(
+            mode: "daemon", stage: "all", articles: receivedCount, workers: self.workers, seconds: seconds,
+            articlesPerSecond: Double(receivedCount) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
+            megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
+            stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil,
+            lost: count - receivedCount
+        )
+    }
+
+    /// The string value after `marker` (e.g. `"id":"`), read from the raw envelope without decoding it.
+    static func field(_ bytes: [UInt8], after marker: [UInt8]) -> String? {
+        guard bytes.count > marker.count else { return nil }
+        var position = 0
+        while position + marker.count <= bytes.count {
+            if bytes[position] == marker[0] && bytes[position..<(position + marker.count)].elementsEqual(marker) {
+                let start = position + marker.count
+                guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                return String(decoding: bytes[start..<end], as: UTF8.self)
+            }
+            position += 1
+        }
+        return nil
+    }
+}
