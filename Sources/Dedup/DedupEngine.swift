@@ -3,65 +3,171 @@ import Foundation
 
 /// The dedup step: exact keys first (normalized text, canonical URL, id), then near-duplicate search.
 ///
+/// Memory: RAM holds only a `KeyIndex` from key to slot (exact keys, LSH bands, sampled paragraph fingerprints)
+/// and each slot's age; everything else about a remembered article — its id, cluster and near-duplicate features
+/// — is a `DedupRecord` in a `DedupRecordSource` (the store, in the daemon), read for the few candidates a
+/// lookup finds. The records of recent articles are cached, which also covers those not yet written.
+///
 /// It is one ordered step: a verdict for B depends on having seen A, so it is used from one thread at a time.
 /// Every copy and version of a story shares the `cluster` of its first-seen copy, which `of` names.
 public struct DedupEngine: Sendable {
-    public var exact: ExactDedup
-    public var near: NearDedup
+    public var settings: NearDedupSettings
+    public let maxArticles: Int
+    private var index = KeyIndex()
+    /// First-seen second of each live slot, `baseSlot` first.
+    private var ages: [UInt32] = []
+    private var agesStart = 0
+    public private(set) var baseSlot: UInt32
+    public private(set) var nextSlot: UInt32
+    private var recent: [UInt32: DedupRecord] = [:]
+    private let source: any DedupRecordSource
+    private var evictedSinceCompact = 0
 
-    public init(settings: NearDedupSettings = NearDedupSettings(), maxArticles: Int = 1_000_000) {
-        // Each article leaves up to three exact keys (text, URL, id).
-        self.exact = ExactDedup(maxEntries: maxArticles * 3)
-        self.near = NearDedup(settings: settings, maxEntries: maxArticles)
+    /// Records kept in the recent cache.
+    static let recentRecords = 4096
+    /// Candidates verified at most per article, so a pathological bucket cannot stall the pipeline.
+    static let maxCandidates = 64
+
+    public init(
+        settings: NearDedupSettings = NearDedupSettings(), maxArticles: Int = 1_000_000,
+        source: any DedupRecordSource = InMemoryDedupRecords(), nextSlot: UInt32 = 0
+    ) {
+        self.settings = settings
+        self.maxArticles = maxArticles
+        self.source = source
+        self.baseSlot = nextSlot
+        self.nextSlot = nextSlot
+    }
+
+    /// Articles remembered.
+    public var count: Int { Int(self.nextSlot - self.baseSlot) }
+
+    /// RAM held by the index and the ages.
+    public var memoryBytes: Int { self.index.memoryBytes + self.ages.capacity * 4 }
+
+    @inline(__always)
+    func isLive(_ slot: UInt32) -> Bool { slot >= self.baseSlot && slot < self.nextSlot }
+
+    func record(_ slot: UInt32) -> DedupRecord? {
+        guard self.isLive(slot) else { return nil }
+        return self.recent[slot] ?? self.source.record(slot)
     }
 
     public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
-        let features = TextFeatures(text: article.text, shingleSize: self.near.settings.shingleSize)
-        let keys = ExactDedup.keys(of: article, normalizedText: features.normalizedText)
-        if let hit = self.exact.lookup(keys.text) {
-            return DedupVerdict(
-                info: DedupInfo(status: .exact, of: hit.cluster, similarity: 1.0, cluster: hit.cluster),
-                learned: [], nearEntry: nil
-            )
+        let features = TextFeatures(text: article.text, shingleSize: self.settings.shingleSize)
+        let textKey = ExactKeys.text(features.normalizedText)
+        let urlKey = article.canonicalURL.map(ExactKeys.url)
+        let idKey = ExactKeys.id(article.id)
+        for slot in self.index.slots(for: textKey) {
+            if let hit = self.record(slot), hit.keys.contains(textKey) {
+                return DedupVerdict(
+                    info: DedupInfo(status: .exact, of: hit.cluster, similarity: 1.0, cluster: hit.cluster), record: nil
+                )
+            }
         }
         let signature = MinHashSignature(shingles: features.shingles)
-        let sameStory = keys.url.flatMap { self.exact.lookup($0) } ?? self.exact.lookup(keys.id)
-        let match = self.near.search(features, signature: signature)
+        let bandKeys = signature.bandKeys(bands: self.settings.bands, rows: self.settings.rows)
+        let paragraphKeys = NearVerifier.sampledParagraphKeys(features, count: self.settings.sampledParagraphs)
+
+        var candidates: [UInt32: Int] = [:]
+        for key in bandKeys + paragraphKeys {
+            self.index.forEach(key) { slot in
+                if self.isLive(slot) { candidates[slot, default: 0] += 1 }
+            }
+        }
+        var best: (record: DedupRecord, match: NearVerifier.Match)? = nil
+        let ranked = candidates.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        for (slot, _) in ranked.prefix(Self.maxCandidates) {
+            guard let record = self.record(slot), let remembered = record.features,
+                let match = NearVerifier.verify(features, signature, against: remembered, settings: self.settings)
+            else { continue }
+            if best == nil || match.similarity > best!.match.similarity {
+                best = (record, match)
+            }
+        }
+        var sameStory: DedupRecord? = nil
+        for key in [urlKey, idKey].compactMap({ $0 }) where sameStory == nil {
+            for slot in self.index.slots(for: key) where sameStory == nil {
+                if let record = self.record(slot), record.keys.contains(key) { sameStory = record }
+            }
+        }
 
         let info: DedupInfo
-        if let match, !(match.isUpdate) {
-            info = DedupInfo(status: .near, of: match.entry.cluster, similarity: match.similarity,
-                             cluster: match.entry.cluster)
-        } else if let match {
-            info = DedupInfo(status: .update, of: match.entry.cluster, similarity: match.similarity,
-                             cluster: match.entry.cluster)
+        if let best {
+            info = DedupInfo(
+                status: best.match.isUpdate ? .update : .near, of: best.record.cluster,
+                similarity: best.match.similarity, cluster: best.record.cluster
+            )
         } else if let story = sameStory {
             // The same page or id with a text unlike the one remembered: a rewritten version of the story.
             info = DedupInfo(status: .update, of: story.cluster, similarity: nil, cluster: story.cluster)
         } else {
             info = DedupInfo(status: .unique, of: nil, similarity: nil, cluster: article.id)
         }
-        var learned: [DedupKey] = []
-        // Learn this text, so a re-send of it is an exact copy, and the URL and id if they are new.
-        for key in [keys.text, keys.url, keys.id].compactMap({ $0 })
-        where self.exact.remember(key, articleID: article.id, cluster: info.cluster, firstSeen: now) {
-            learned.append(key)
-        }
-        var nearEntry: NearEntry? = nil
-        if info.status == .unique || info.status == .update {
-            let entry = NearEntry(
-                articleID: article.id, cluster: info.cluster, firstSeen: now, signature: signature,
-                paragraphs: features.paragraphs, paragraphWords: features.paragraphWords,
-                paragraphHeads: features.paragraphHeads, paragraphTails: features.paragraphTails
-            )
-            self.near.insert(entry)
-            nearEntry = entry
-        }
-        return DedupVerdict(info: info, learned: learned, nearEntry: nearEntry)
+        // Remember the text (so a re-send is an exact copy), the URL and id if new, and for new content what near
+        // search needs.
+        let isNew = info.status == .unique || info.status == .update
+        var keys = [textKey]
+        if let urlKey, sameStory == nil || info.status == .unique { keys.append(urlKey) }
+        if sameStory == nil { keys.append(idKey) }
+        if isNew { keys += bandKeys + paragraphKeys }
+        let record = DedupRecord(
+            slot: self.nextSlot, articleID: article.id, cluster: info.cluster, firstSeen: now, keys: keys,
+            features: isNew ? NearFeatures(features, signature: signature) : nil
+        )
+        self.remember(record)
+        return DedupVerdict(info: info, record: record)
     }
 
+    mutating func remember(_ record: DedupRecord) {
+        self.restore(slot: record.slot, firstSeen: record.firstSeen, keys: record.keys)
+        self.source.keep(record)
+        self.recent[record.slot] = record
+        if self.recent.count > Self.recentRecords {
+            // Drop the older half; they are in the source by now.
+            let cutoff = self.nextSlot &- UInt32(Self.recentRecords / 2)
+            self.recent = self.recent.filter { $0.key >= cutoff }
+        }
+    }
+
+    /// Re-enters a remembered article (from the store, at start), oldest first.
+    public mutating func restore(slot: UInt32, firstSeen: Date, keys: [UInt64]) {
+        if self.count == 0 {
+            self.baseSlot = slot
+            self.nextSlot = slot
+        }
+        guard slot >= self.nextSlot else { return }
+        // Slots are dense; a gap (rows trimmed in the store) is filled with expired ages.
+        while self.nextSlot < slot {
+            self.ages.append(0)
+            self.nextSlot += 1
+        }
+        for key in keys { self.index.insert(key, slot: slot) }
+        self.ages.append(UInt32(clamping: Int(max(0, firstSeen.timeIntervalSince1970))))
+        self.nextSlot = slot + 1
+        while self.count > self.maxArticles { self.evictOldest() }
+    }
+
+    /// Forgets articles first seen before `cutoff`.
     public mutating func evict(olderThan cutoff: Date) {
-        self.exact.evict(olderThan: cutoff)
-        self.near.evict(olderThan: cutoff)
+        let limit = UInt32(clamping: Int(max(0, cutoff.timeIntervalSince1970)))
+        while self.count > 0, self.ages[self.agesStart] < limit { self.evictOldest() }
+    }
+
+    private mutating func evictOldest() {
+        self.baseSlot += 1
+        self.source.forget(below: self.baseSlot)
+        self.agesStart += 1
+        self.evictedSinceCompact += 1
+        if self.agesStart > 4096 && self.agesStart * 2 > self.ages.count {
+            self.ages.removeFirst(self.agesStart)
+            self.agesStart = 0
+        }
+        // Evicted keys linger in the index (lookups skip them) until they are a third of it.
+        if self.evictedSinceCompact > 4096 && self.evictedSinceCompact * 3 > self.count {
+            let base = self.baseSlot
+            self.index.compact { $0 >= base }
+            self.evictedSinceCompact = 0
+        }
     }
 }

@@ -180,9 +180,9 @@ public struct MinHashSignature: Sendable, Equatable {
         return Double(equal) / Double(Self.count)
     }
 
-    /// LSH band keys: `bands` hashes of `count / bands` consecutive values each.
-    public func bandKeys(bands: Int) -> [UInt64] {
-        let rows = Self.count / bands
+    /// LSH band keys: `bands` hashes of `rows` consecutive values each (at most `count` values in all).
+    public func bandKeys(bands: Int, rows: Int) -> [UInt64] {
+        let bands = min(bands, Self.count / max(1, rows))
         return (0..<bands).map { band in
             var hash = TextFeatures.mix(UInt64(band) &+ 0x5851_F42D_4C95_7F2D)
             for row in 0..<rows {

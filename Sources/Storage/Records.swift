@@ -79,27 +79,30 @@ public struct JournalEntry: Sendable, Equatable {
     }
 }
 
-/// A dedup key learned from one article (a hash of its canonical URL or of its normalized text).
-public struct DedupKeyRow: Sendable, Equatable {
-    public let key: [UInt8]
+/// One remembered article of the dedup memory, serialized by the dedup layer.
+public struct DedupRecordRow: Sendable, Equatable {
+    public let slot: UInt32
     public let articleID: String
     public let cluster: String
     public let firstSeen: Date
+    public let keys: [UInt8]
+    public let features: [UInt8]?
 
-    public init(key: [UInt8], articleID: String, cluster: String, firstSeen: Date) {
-        self.key = key
+    public init(slot: UInt32, articleID: String, cluster: String, firstSeen: Date, keys: [UInt8], features: [UInt8]?) {
+        self.slot = slot
         self.articleID = articleID
         self.cluster = cluster
         self.firstSeen = firstSeen
+        self.keys = keys
+        self.features = features
     }
 }
 
 /// What one pipeline batch writes in one transaction.
 public struct JournalBatch: Sendable {
     public var entries: [JournalEntry] = []
-    public var dedupKeys: [DedupKeyRow] = []
-    /// What near-duplicate search remembers of the batch's new articles.
-    public var nearEntries: [NearEntryRow] = []
+    /// What the dedup memory keeps of the batch's articles.
+    public var dedupRecords: [DedupRecordRow] = []
     /// The inbox rows this batch consumed (a contiguous, ordered run).
     public var inboxIDs: [Int64] = []
     /// The publisher's progress, recorded on the way.
@@ -122,20 +125,5 @@ public struct StoreCounts: Sendable, Equatable, Codable {
     public let journal: Int
     public let pending: Int
     public let deadLetters: Int
-    public let dedupKeys: Int
-}
-
-/// Near-duplicate features of one remembered article, serialized by the dedup layer.
-public struct NearEntryRow: Sendable, Equatable {
-    public let articleID: String
-    public let cluster: String
-    public let firstSeen: Date
-    public let features: [UInt8]
-
-    public init(articleID: String, cluster: String, firstSeen: Date, features: [UInt8]) {
-        self.articleID = articleID
-        self.cluster = cluster
-        self.firstSeen = firstSeen
-        self.features = features
-    }
+    public let dedupMemory: Int
 }

@@ -92,6 +92,23 @@ public final class Store: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3-dedup-memory") { db in
+            // One row per remembered article replaces the per-key rows: RAM now holds only the keys' index.
+            try db.execute(
+                sql: """
+                    DROP TABLE dedup_keys;
+                    DROP TABLE near_entries;
+                    CREATE TABLE dedup_memory (
+                        slot INTEGER PRIMARY KEY,
+                        article_id TEXT NOT NULL,
+                        cluster TEXT NOT NULL,
+                        first_seen REAL NOT NULL,
+                        keys BLOB NOT NULL,
+                        features BLOB
+                    );
+                    """
+            )
+        }
         return migrator
     }
 
@@ -195,16 +212,16 @@ public final class Store: Sendable {
                     ]
                 )
             }
-            for key in batch.dedupKeys {
+            for row in batch.dedupRecords {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO dedup_keys (key, article_id, cluster, first_seen) VALUES (?, ?, ?, ?)",
-                    arguments: [Data(key.key), key.articleID, key.cluster, key.firstSeen.timeIntervalSince1970]
-                )
-            }
-            for entry in batch.nearEntries {
-                try db.execute(
-                    sql: "INSERT INTO near_entries (article_id, cluster, first_seen, features) VALUES (?, ?, ?, ?)",
-                    arguments: [entry.articleID, entry.cluster, entry.firstSeen.timeIntervalSince1970, Data(entry.features)]
+                    sql: """
+                        INSERT OR REPLACE INTO dedup_memory (slot, article_id, cluster, first_seen, keys, features)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Int64(row.slot), row.articleID, row.cluster, row.firstSeen.timeIntervalSince1970,
+                        Data(row.keys), row.features.map { Data($0) },
+                    ]
                 )
             }
             if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
@@ -239,35 +256,36 @@ public final class Store: Sendable {
         try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM journal") ?? 0 }
     }
 
-    /// Dedup memory newer than `since`, for rebuilding the in-memory index at start.
-    public func dedupKeys(since: Date) throws -> [DedupKeyRow] {
+    /// The dedup memory's keys newer than `since`, oldest first, for rebuilding the index at start (the
+    /// features stay on disk). Calls `body` per row, so a million rows never sit in memory at once.
+    public func dedupKeys(since: Date, _ body: (_ slot: UInt32, _ firstSeen: Date, _ keys: [UInt8]) -> Void) throws {
         try self.pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT key, article_id, cluster, first_seen FROM dedup_keys WHERE first_seen >= ?",
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT slot, first_seen, keys FROM dedup_memory WHERE first_seen >= ? ORDER BY slot",
                 arguments: [since.timeIntervalSince1970]
-            ).map { row in
-                DedupKeyRow(
-                    key: [UInt8](row["key"] as Data), articleID: row["article_id"], cluster: row["cluster"],
-                    firstSeen: Date(timeIntervalSince1970: row["first_seen"])
-                )
+            )
+            while let row = try rows.next() {
+                let slot: Int64 = row["slot"]
+                let keys: Data = row["keys"]
+                body(UInt32(clamping: slot), Date(timeIntervalSince1970: row["first_seen"]), [UInt8](keys))
             }
         }
     }
 
-    /// Near-duplicate memory newer than `since`, oldest first, for rebuilding the index at start.
-    public func nearEntries(since: Date) throws -> [NearEntryRow] {
+    /// One remembered article of the dedup memory.
+    public func dedupRecord(slot: UInt32) throws -> DedupRecordRow? {
         try self.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT article_id, cluster, first_seen, features FROM near_entries
-                    WHERE first_seen >= ? ORDER BY id
-                    """,
-                arguments: [since.timeIntervalSince1970]
+            try Row.fetchOne(
+                db, sql: "SELECT slot, article_id, cluster, first_seen, keys, features FROM dedup_memory WHERE slot = ?",
+                arguments: [Int64(slot)]
             ).map { row in
-                NearEntryRow(
-                    articleID: row["article_id"], cluster: row["cluster"],
-                    firstSeen: Date(timeIntervalSince1970: row["first_seen"]), features: [UInt8](row["features"] as Data)
+                let slot: Int64 = row["slot"]
+                let keys: Data = row["keys"]
+                let features: Data? = row["features"]
+                return DedupRecordRow(
+                    slot: UInt32(clamping: slot), articleID: row["article_id"], cluster: row["cluster"],
+                    firstSeen: Date(timeIntervalSince1970: row["first_seen"]), keys: [UInt8](keys),
+                    features: features.map { [UInt8]($0) }
                 )
             }
         }
@@ -345,7 +363,7 @@ public final class Store: Sendable {
                 journal: try Int.fetchOne(db, sql: "SELECT count(*) FROM journal") ?? 0,
                 pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox") ?? 0,
                 deadLetters: try Int.fetchOne(db, sql: "SELECT count(*) FROM dead_letter") ?? 0,
-                dedupKeys: try Int.fetchOne(db, sql: "SELECT count(*) FROM dedup_keys") ?? 0
+                dedupMemory: try Int.fetchOne(db, sql: "SELECT count(*) FROM dedup_memory") ?? 0
             )
         }
     }
@@ -364,11 +382,8 @@ public final class Store: Sendable {
             )
             let removed = db.changesCount
             try db.execute(
-                sql: "DELETE FROM dedup_keys WHERE first_seen < ?", arguments: [dedupCutoff.timeIntervalSince1970]
-            )
-            try db.execute(
                 sql: """
-                    DELETE FROM near_entries WHERE first_seen < ? OR id <= (SELECT max(id) FROM near_entries) - ?
+                    DELETE FROM dedup_memory WHERE first_seen < ? OR slot <= (SELECT max(slot) FROM dedup_memory) - ?
                     """,
                 arguments: [dedupCutoff.timeIntervalSince1970, dedupKeep]
             )

@@ -63,6 +63,8 @@ public struct BenchReport: Codable, Sendable {
     /// For `--stage dedup`: articles remembered before timing, and the memory they took.
     public var remembered: Int?
     public var bytesPerRemembered: Double?
+    /// The dedup index's own size after prefilling.
+    public var indexBytes: Int?
     public var lost: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -71,6 +73,7 @@ public struct BenchReport: Codable, Sendable {
         case wordsPerSecond = "words_per_second"
         case megabytesPerSecond = "megabytes_per_second"
         case bytesPerRemembered = "bytes_per_remembered"
+        case indexBytes = "index_bytes"
     }
 
     static func latency(_ histogram: Histogram<UInt64>) -> Latency {
@@ -133,11 +136,13 @@ public struct OfflineBench: Sendable {
         let items = self.corpus.items
         let count = items.count
         var engine = DedupEngine(maxArticles: max(1_000_000, remembered + count))
+        var memoryBytes: Int? = nil
         var bytesPerRemembered: Double? = nil
         if remembered > 0 {
             let before = ProcessStats.residentBytes()
             Self.prefill(&engine, count: remembered)
             bytesPerRemembered = Double(ProcessStats.residentBytes() - before) / Double(remembered)
+            memoryBytes = engine.memoryBytes
         }
         let timings = Timings(count: count)
         let processor = ArticleProcessor(limits: .default)
@@ -221,32 +226,19 @@ public struct OfflineBench: Sendable {
             articlesPerSecond: Double(count) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
             megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
             stages: stages, verdicts: verdicts, daemon: nil, remembered: remembered > 0 ? remembered : nil,
-            bytesPerRemembered: bytesPerRemembered, lost: nil
+            bytesPerRemembered: bytesPerRemembered, indexBytes: memoryBytes, lost: nil
         )
     }
 
-    /// Fills the dedup memory with `count` synthetic articles of a typical shape (64-value signature, 12
-    /// paragraphs, three exact keys), so lookups are timed against a full index.
+    /// Fills the dedup memory with `count` synthetic articles of a typical shape (three exact keys, the LSH bands,
+    /// six paragraph fingerprints), so lookups are timed against a full index. Their records are not kept: in the
+    /// daemon they are on disk, and only the index is in RAM.
     static func prefill(_ engine: inout DedupEngine, count: Int) {
         var random = SplitMix(seed: 7)
         let now = Date()
-        for index in 0..<count {
-            let id = "prefill-\(index)"
-            let signature = MinHashSignature(
-                values: (0..<MinHashSignature.count).map { _ in UInt32(truncatingIfNeeded: random.next()) },
-                shingleCount: 550
-            )
-            let paragraphs = (0..<12).map { _ in random.next() }
-            engine.near.insert(NearEntry(
-                articleID: id, cluster: id, firstSeen: now, signature: signature, paragraphs: paragraphs,
-                paragraphWords: Array(repeating: 45, count: 12), paragraphHeads: paragraphs.map { $0 &+ 1 },
-                paragraphTails: paragraphs.map { $0 &+ 2 }
-            ))
-            for _ in 0..<3 {
-                engine.exact.restore(
-                    key: DedupKey(high: random.next(), low: random.next()), articleID: id, cluster: id, firstSeen: now
-                )
-            }
+        let perArticle = 3 + engine.settings.bands + engine.settings.sampledParagraphs
+        for slot in 0..<UInt32(count) {
+            engine.restore(slot: slot, firstSeen: now, keys: (0..<perArticle).map { _ in random.next() })
         }
     }
 }
@@ -385,7 +377,7 @@ public struct DaemonBench: Sendable {
             mode: "daemon", stage: "all", articles: receivedCount, workers: self.workers, seconds: seconds,
             articlesPerSecond: Double(receivedCount) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
             megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
-            stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil,
+            stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil, indexBytes: nil,
             lost: count - receivedCount
         )
     }

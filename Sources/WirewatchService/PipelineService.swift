@@ -27,29 +27,12 @@ struct PipelineService: Service {
     func loop(stop: StopFlag) throws {
         let processor = ArticleProcessor(limits: DecodeLimits(config: self.config))
         let window = self.config.dedup.windowDays * 86_400
-        var dedup = DedupEngine(settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles)
-        let since = Date().addingTimeInterval(-window)
-        for row in try self.store.dedupKeys(since: since) {
-            if let key = DedupKey(bytes: row.key) {
-                dedup.exact.restore(key: key, articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen)
-            }
-        }
-        var incompatible = 0
-        for row in try self.store.nearEntries(since: since) {
-            if let entry = NearEntry(
-                articleID: row.articleID, cluster: row.cluster, firstSeen: row.firstSeen, featureBytes: row.features,
-                shingleSize: self.config.dedup.shingleSize
-            ) {
-                dedup.near.insert(entry)
-            } else {
-                incompatible += 1
-            }
-        }
-        if incompatible > 0 {
-            self.logger.warning(
-                "near-duplicate memory made with another shingle size or layout was not loaded",
-                metadata: ["dedup.dropped": "\(incompatible)", "dedup.shingle_size": "\(self.config.dedup.shingleSize)"]
-            )
+        var dedup = DedupEngine(
+            settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles,
+            source: StoreDedupRecords(store: self.store, shingleSize: self.config.dedup.shingleSize)
+        )
+        try self.store.dedupKeys(since: Date().addingTimeInterval(-window)) { slot, firstSeen, keys in
+            dedup.restore(slot: slot, firstSeen: firstSeen, keys: DedupRecord.keys(from: keys))
         }
         var nextSeq = try self.store.lastSeq() + 1
         self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
@@ -60,7 +43,7 @@ struct PipelineService: Service {
         self.logger.info(
             "pipeline started",
             metadata: [
-                "dedup.keys": "\(dedup.exact.count)", "dedup.near": "\(dedup.near.count)", "journal.seq": "\(nextSeq - 1)", "inbox.pending": "\(pending)",
+                "dedup.remembered": "\(dedup.count)", "dedup.memory_bytes": "\(dedup.memoryBytes)", "journal.seq": "\(nextSeq - 1)", "inbox.pending": "\(pending)",
                 "pipeline.workers": "\(self.config.workerCount)",
             ]
         )
@@ -99,7 +82,7 @@ struct PipelineService: Service {
             }
             let started = DispatchTime.now()
             let thresholds = self.state.dedupThresholds.withLock { $0 }
-            if thresholds != dedup.near.settings { dedup.near.settings.applyThresholds(from: thresholds) }
+            if thresholds != dedup.settings { dedup.settings.applyThresholds(from: thresholds) }
             var batch = JournalBatch()
             let outgoing = self.process(rows, processor: processor, dedup: &dedup, nextSeq: &nextSeq, batch: &batch)
             batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
@@ -139,17 +122,8 @@ struct PipelineService: Service {
             do {
                 let admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
                 items.append(.article(admitted))
-                if let entry = admitted.verdict.nearEntry {
-                    batch.nearEntries.append(NearEntryRow(
-                        articleID: entry.articleID, cluster: entry.cluster, firstSeen: entry.firstSeen,
-                        features: entry.featureBytes(shingleSize: self.config.dedup.shingleSize)
-                    ))
-                }
-                for key in admitted.verdict.learned {
-                    batch.dedupKeys.append(DedupKeyRow(
-                        key: key.bytes, articleID: admitted.article.id, cluster: admitted.verdict.info.cluster,
-                        firstSeen: row.receivedAt
-                    ))
+                if let record = admitted.verdict.record {
+                    batch.dedupRecords.append(DedupRecordRow(record, shingleSize: self.config.dedup.shingleSize))
                 }
             } catch {
                 // Accepted under earlier limits (a reload tightened them): still answered, never dropped.

@@ -157,7 +157,7 @@ struct ReplayService: Service {
             "backlog": .number(Double(max(0, snapshot.backlog))),
             "journal_entries": .number(Double(counts.journal)),
             "dead_letters": .number(Double(counts.deadLetters)),
-            "dedup_keys": .number(Double(counts.dedupKeys)),
+            "dedup_remembered": .number(Double(counts.dedupMemory)),
             "rate_accepted_per_second": .number(rates.accepted),
             "rate_published_per_second": .number(rates.published),
             "rate_rejected_per_second": .number(rates.rejected),

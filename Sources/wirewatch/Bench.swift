@@ -138,7 +138,8 @@ struct Bench: AsyncParsableCommand {
             Swift.print(String(format: "  daemon       peak RSS %.1f MiB   CPU %.1f s (%.0f %%)", daemon.peakRSSMiB, daemon.cpuSeconds, daemon.cpuPercent))
         }
         if let remembered = report.remembered, let bytes = report.bytesPerRemembered {
-            Swift.print(String(format: "  memory       %d remembered, %.0f bytes each", remembered, bytes))
+            let index = Double(report.indexBytes ?? 0) / Double(max(1, remembered))
+            Swift.print(String(format: "  memory       %d remembered: %.0f bytes each of RSS (index %.0f)", remembered, bytes, index))
         }
         Swift.print("  verdicts     " + report.verdicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }

@@ -56,7 +56,7 @@ struct Stats: AsyncParsableCommand {
                 ("duplicate ratio", String(format: "%.1f %% of the last 15 min", number("duplicate_ratio") * 100)),
                 ("queue depth", String(format: "%.0f", number("backlog"))),
                 ("last seq", String(format: "%.0f (journal holds %.0f)", number("last_seq"), number("journal_entries"))),
-                ("dedup memory", String(format: "%.0f keys", number("dedup_keys"))),
+                ("dedup memory", String(format: "%.0f articles", number("dedup_remembered"))),
                 ("topics", top("top_topics")),
                 ("languages", top("top_languages")),
                 ("sources", top("top_sources")),

@@ -21,7 +21,7 @@ struct ExactDedupTests {
         #expect(again.info.status == .exact)
         #expect(again.info.of == "a")
         #expect(again.info.cluster == "a")
-        #expect(again.learned.isEmpty)
+        #expect(again.record == nil, "an exact copy adds nothing to the memory")
     }
 
     @Test("the same canonical URL with new text is an update in the same cluster")
@@ -48,28 +48,41 @@ struct ExactDedupTests {
         }
     }
 
-    @Test("restored keys are remembered; eviction by age and by count forgets")
-    func restoreAndEvict() throws {
-        let article = try self.article("x", text: "Remember me.")
-        let keys = ExactDedup.keys(of: article)
+    @Test("eviction by age and by count forgets; memory stays bounded")
+    func evict() throws {
         var dedup = DedupEngine()
-        dedup.exact.restore(key: keys.text, articleID: "x", cluster: "x", firstSeen: Date(timeIntervalSinceNow: -100))
+        _ = dedup.check(try self.article("x", text: "Remember me."), now: Date(timeIntervalSinceNow: -100))
         #expect(dedup.check(try self.article("y", text: "remember me.")).info.status == .exact)
         dedup.evict(olderThan: Date(timeIntervalSinceNow: -50))
         #expect(dedup.check(try self.article("z", text: "Remember me.")).info.status == .unique)
 
         var small = DedupEngine(maxArticles: 10)
         for index in 0..<50 { _ = small.check(try self.article("s\(index)", text: "Small \(index).")) }
-        #expect(small.exact.count <= 30)
-        #expect(small.near.count <= 10)
+        #expect(small.count == 10)
         #expect(small.check(try self.article("again", text: "Small 49.")).info.status == .exact)
         #expect(small.check(try self.article("again0", text: "Small 0.")).info.status == .unique)
     }
 
-    @Test("keys round-trip through their 16 bytes")
-    func keyBytes() {
-        let key = DedupKey(high: 0x0102_0304_0506_0708, low: 0xF1F2_F3F4_F5F6_F7F8)
-        #expect(DedupKey(bytes: key.bytes) == key)
-        #expect(DedupKey(bytes: [1, 2, 3]) == nil)
+    /// Keys as the index gets them: hashes, spread over all 64 bits.
+    static func hashed(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    @Test("the key index holds several slots per key and drops dead ones on compaction")
+    func keyIndex() {
+        var index = KeyIndex(capacity: 4)
+        for slot in 0..<1000 { index.insert(Self.hashed(UInt64(slot % 10)), slot: UInt32(slot)) }
+        index.insert(0, slot: 5000)
+        #expect(index.count == 1001)
+        #expect(index.slots(for: Self.hashed(3)).count == 100)
+        #expect(index.slots(for: 0).contains(5000))
+        index.compact { $0 >= 900 }
+        #expect(index.count == 101)
+        #expect(index.slots(for: Self.hashed(3)).sorted() == Array(stride(from: UInt32(903), through: 993, by: 10)))
+        #expect(index.slots(for: Self.hashed(12345)).isEmpty)
+        #expect(index.memoryBytes < 101 * 8 * 2)
     }
 }

@@ -92,21 +92,22 @@ struct NearDedupTests {
         #expect(verdict.info.cluster == "v1")
     }
 
-    @Test("remembered features survive serialization; another shingle size is refused")
-    func featureBytes() throws {
+    @Test("remembered records survive serialization; another shingle size is refused")
+    func recordBytes() throws {
         var engine = DedupEngine()
-        let entry = try #require(engine.check(try self.article("orig", Self.original)).nearEntry)
-        let bytes = entry.featureBytes(shingleSize: 5)
-        let restored = NearEntry(
-            articleID: entry.articleID, cluster: entry.cluster, firstSeen: entry.firstSeen, featureBytes: bytes,
-            shingleSize: 5
-        )
-        #expect(restored == entry)
-        #expect(NearEntry(articleID: "x", cluster: "x", firstSeen: Date(), featureBytes: bytes, shingleSize: 4) == nil)
-        #expect(NearEntry(articleID: "x", cluster: "x", firstSeen: Date(), featureBytes: Array(bytes.prefix(40)), shingleSize: 5) == nil)
+        let record = try #require(engine.check(try self.article("orig", Self.original)).record)
+        let features = try #require(record.features)
+        let bytes = features.bytes(shingleSize: 5)
+        #expect(NearFeatures(bytes: bytes, shingleSize: 5) == features)
+        #expect(NearFeatures(bytes: bytes, shingleSize: 4) == nil)
+        #expect(NearFeatures(bytes: Array(bytes.prefix(40)), shingleSize: 5) == nil)
+        #expect(DedupRecord.keys(from: record.keyBytes) == record.keys)
 
-        var fresh = DedupEngine()
-        fresh.near.insert(try #require(restored))
+        // A fresh engine that restores only the keys finds the copy through its source.
+        let source = InMemoryDedupRecords()
+        source.keep(record)
+        var fresh = DedupEngine(source: source)
+        fresh.restore(slot: record.slot, firstSeen: record.firstSeen, keys: record.keys)
         let copy = try self.article("copy", Self.paragraphs.dropLast().joined(separator: "\n\n"))
         #expect(fresh.check(copy).info.of == "orig")
     }
@@ -116,7 +117,7 @@ struct NearDedupTests {
         var engine = DedupEngine(maxArticles: 2)
         _ = engine.check(try self.article("orig", Self.original), now: Date(timeIntervalSince1970: 100))
         engine.evict(olderThan: Date(timeIntervalSince1970: 200))
-        #expect(engine.near.count == 0)
+        #expect(engine.count == 0)
         let copy = Self.paragraphs.dropLast().joined(separator: "\n\n")
         #expect(engine.check(try self.article("copy", copy)).info.status == .unique)
     }

@@ -40,12 +40,19 @@ struct StoreTests {
             JournalEntry(seq: 2, topic: "error", articleID: nil, cluster: nil, status: "error", recordedAt: now, envelope: [2]),
         ]
         batch.inboxIDs = ids
-        batch.dedupKeys = [DedupKeyRow(key: Array(repeating: 7, count: 16), articleID: "a", cluster: "a", firstSeen: now)]
+        batch.dedupRecords = [
+            DedupRecordRow(slot: 3, articleID: "a", cluster: "a", firstSeen: now, keys: [1, 2, 3, 4, 5, 6, 7, 8], features: [9])
+        ]
         try store.commit(batch)
         #expect(try store.pending(after: 0, limit: 10).isEmpty)
         #expect(try store.lastSeq() == 2)
         #expect(try store.journal(after: 1, limit: 10).map(\.seq) == [2])
-        #expect(try store.dedupKeys(since: now.addingTimeInterval(-1)).count == 1)
+        var restored: [(UInt32, [UInt8])] = []
+        try store.dedupKeys(since: now.addingTimeInterval(-1)) { slot, _, keys in restored.append((slot, keys)) }
+        #expect(restored.map(\.0) == [3])
+        #expect(restored.first?.1 == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(try store.dedupRecord(slot: 3)?.features == [9])
+        #expect(try store.dedupRecord(slot: 4) == nil)
     }
 
     @Test("everything survives closing and reopening the file")
