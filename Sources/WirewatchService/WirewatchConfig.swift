@@ -25,7 +25,7 @@ import Yams
 /// - `dedup.window_days` (double, 30), `dedup.max_articles` (int, 1000000): the dedup memory's window.
 /// - `dedup.jaccard` (0.6), `dedup.containment` (0.8), `dedup.update_share` (0.15),
 ///   `dedup.update_paragraph_words` (9), `dedup.min_shingles` (20): thresholds, reloaded on SIGHUP.
-/// - `dedup.shingle_size` (int, 5), `dedup.bands` (int, 16): the index's shape; restart only.
+/// - `dedup.shingle_size` (int, 5), `dedup.bands` (int, 6): the index's shape; restart only.
 /// - `log.level` (string, `"info"`), `log.format` (string, `"json"`: json | text).
 public struct WirewatchConfig: Sendable, Equatable, Codable {
     public struct Ingest: Sendable, Equatable, Codable {
@@ -62,7 +62,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         public var updateShare = 0.15
         public var updateParagraphWords = 9
         public var minShingles = 20
-        public var bands = 16
+        public var bands = 6
 
         public var settings: NearDedupSettings {
             var settings = NearDedupSettings()
@@ -290,8 +290,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         }
         try positive("dedup.update_paragraph_words", self.dedup.updateParagraphWords)
         try positive("dedup.min_shingles", self.dedup.minShingles)
-        guard [1, 2, 4, 8, 16, 32, 64].contains(self.dedup.bands) else {
-            throw ConfigError(key: "dedup.bands", reason: "must divide the 64-value signature: 1, 2, 4, 8, 16, 32 or 64")
+        guard (1...16).contains(self.dedup.bands) else {
+            throw ConfigError(key: "dedup.bands", reason: "must be 1 to 16 (bands of 4 values over the 64-value signature)")
         }
         guard !self.store.path.isEmpty else { throw ConfigError(key: "store.path", reason: "must not be empty") }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
