@@ -13,6 +13,9 @@ public struct NearDedupSettings: Sendable, Equatable, Codable {
     /// A wholly new paragraph of at least this many words that ends like a sentence — news, rather than a
     /// "Read more: <headline>" link or a copyright line — makes a containing copy an `update`.
     public var updateParagraphWords = 9
+    /// Below this estimated Jaccard, containment is judged by whole paragraphs only: the MinHash estimate of a
+    /// small text inside a large one is too noisy there.
+    public var containmentJaccardFloor = 0.35
     /// Texts with fewer shingles are too short to judge by containment (a one-line brief is in many articles).
     public var minimumShingles = 20
     /// Words per shingle. Changing it makes the remembered signatures incomparable: it needs a restart, and
@@ -63,13 +66,35 @@ public enum NearVerifier {
         // The same measures over paragraphs: exact where a copy kept paragraphs whole. A new paragraph that ends
         // (or starts) like an old one is that paragraph with a prefix (or suffix) added: only the difference is new.
         var oldParagraphs: [UInt64: Int] = [:]
-        var oldEdges: [UInt64: Int] = [:]
+        // Head and tail hashes of the old paragraphs, to the paragraphs' indices (formulaic paragraphs share them).
+        var oldHeads: [UInt64: [Int]] = [:]
+        var oldTails: [UInt64: [Int]] = [:]
         for index in entry.paragraphs.indices {
             oldParagraphs[entry.paragraphs[index]] = entry.paragraphWords[index]
             if entry.paragraphWords[index] >= TextFeatures.edgeWords {
-                oldEdges[entry.paragraphHeads[index]] = entry.paragraphWords[index]
-                oldEdges[entry.paragraphTails[index]] = entry.paragraphWords[index]
+                oldHeads[entry.paragraphHeads[index], default: []].append(index)
+                oldTails[entry.paragraphTails[index], default: []].append(index)
             }
+        }
+        /// The words of an old paragraph that sits whole inside new paragraph `index` — its head and its tail
+        /// found exactly where they must be if only a prefix or a suffix was added — or nil.
+        func containedOldParagraph(_ index: Int) -> Int? {
+            let words = features.paragraphWords[index]
+            for old in oldTails[features.paragraphTails[index]] ?? [] {
+                let oldWords = entry.paragraphWords[old]
+                if words > oldWords, features.edgeHash(paragraph: index, offset: words - oldWords) == entry.paragraphHeads[old] {
+                    return oldWords
+                }
+            }
+            for old in oldHeads[features.paragraphHeads[index]] ?? [] {
+                let oldWords = entry.paragraphWords[old]
+                if words > oldWords,
+                    features.edgeHash(paragraph: index, offset: oldWords - TextFeatures.edgeWords) == entry.paragraphTails[old]
+                {
+                    return oldWords
+                }
+            }
+            return nil
         }
         let oldWords = entry.paragraphWords.reduce(0, +)
         let newWords = features.paragraphWords.reduce(0, +)
@@ -80,11 +105,9 @@ public enum NearVerifier {
             let words = features.paragraphWords[index]
             if oldParagraphs[paragraph] != nil {
                 sharedWords += words
-            } else if words >= TextFeatures.edgeWords,
-                let original = oldEdges[features.paragraphHeads[index]] ?? oldEdges[features.paragraphTails[index]]
-            {
-                sharedWords += min(words, original)
-                addedWords += max(0, words - original)
+            } else if words > TextFeatures.edgeWords, let original = containedOldParagraph(index) {
+                sharedWords += original
+                addedWords += words - original
             } else {
                 addedWords += words
                 if words >= settings.updateParagraphWords && features.paragraphEndsSentence[index] {
@@ -98,8 +121,11 @@ public enum NearVerifier {
 
         let similarity = max(jaccard, paragraphJaccard)
         let largeEnough = min(newCount, oldCount) >= Double(settings.minimumShingles)
-        let containsOld = max(oldInNew, paragraphOldInNew) >= settings.containment
-        let containedInOld = max(newInOld, paragraphNewInOld) >= settings.containment
+        // Containment estimated from MinHash is noisy when Jaccard is low (a small text beside a large one): trust
+        // it only above a floor, and the exact paragraph measure always.
+        let shingleEstimateUsable = jaccard >= settings.containmentJaccardFloor
+        let containsOld = max(shingleEstimateUsable ? oldInNew : 0, paragraphOldInNew) >= settings.containment
+        let containedInOld = max(shingleEstimateUsable ? newInOld : 0, paragraphNewInOld) >= settings.containment
         guard similarity >= settings.jaccard || (largeEnough && (containsOld || containedInOld)) else {
             return nil
         }

@@ -20,6 +20,10 @@ public struct TextFeatures: Sendable {
     /// Whether each paragraph ends like a sentence (". ! ?", perhaps inside a closing quote), unlike link lines,
     /// headlines and bylines.
     public let paragraphEndsSentence: [Bool]
+    /// Word hashes of the whole text and where each paragraph's words start in them, to confirm that an old
+    /// paragraph sits whole inside a new one.
+    let tokens: [UInt64]
+    let paragraphStarts: [Int]
 
     public static let edgeWords = 8
 
@@ -33,6 +37,7 @@ public struct TextFeatures: Sendable {
         var heads: [UInt64] = []
         var tails: [UInt64] = []
         var endsSentence: [Bool] = []
+        var starts: [Int] = []
         var window: [UInt64] = []
         window.reserveCapacity(1024)
         var seen = Set<String>()
@@ -91,9 +96,10 @@ public struct TextFeatures: Sendable {
             guard words > 0 else { continue }
             paragraphs.append(paragraphHash)
             paragraphWords.append(words)
+            starts.append(paragraphStart)
             let tokens = window[paragraphStart...]
-            heads.append(tokens.prefix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
-            tails.append(tokens.suffix(Self.edgeWords).reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) })
+            heads.append(Self.edgeHash(tokens.prefix(Self.edgeWords)))
+            tails.append(Self.edgeHash(tokens.suffix(Self.edgeWords)))
             let last = folded.unicodeScalars.last { !TextNormalizer.isSpace($0) && !"\"')]»".unicodeScalars.contains($0) }
             endsSentence.append(last == "." || last == "!" || last == "?")
         }
@@ -116,7 +122,20 @@ public struct TextFeatures: Sendable {
         self.paragraphHeads = heads
         self.paragraphTails = tails
         self.paragraphEndsSentence = endsSentence
+        self.tokens = window
+        self.paragraphStarts = starts
         self.normalizedText = normalizedParts.joined(separator: " ")
+    }
+
+    static func edgeHash(_ words: ArraySlice<UInt64>) -> UInt64 {
+        words.reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) }
+    }
+
+    /// Hash of `edgeWords` words of paragraph `index`, starting `offset` words into it.
+    func edgeHash(paragraph index: Int, offset: Int) -> UInt64? {
+        let start = self.paragraphStarts[index] + offset
+        guard offset >= 0, offset + Self.edgeWords <= self.paragraphWords[index] else { return nil }
+        return Self.edgeHash(self.tokens[start..<(start + Self.edgeWords)])
     }
 
     @inline(__always)

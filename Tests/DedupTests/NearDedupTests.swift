@@ -40,6 +40,19 @@ struct NearDedupTests {
         #expect((verdict.info.similarity ?? 0) > 0.8)
     }
 
+    @Test("a prefixed copy of formulaic paragraphs (sharing their last words) is still only a near duplicate")
+    func formulaic() throws {
+        let paragraphs = (1...6).map { index in
+            "Paragraph \(index) says inspectors found \(index * 3) new cracks in the supports of the bridge on Tuesday."
+        }
+        var engine = DedupEngine()
+        _ = engine.check(try self.article("story", paragraphs.joined(separator: "\n\n")))
+        let copy = "(Example Wire) - " + paragraphs.joined(separator: "\n\n") + "\n\nRead more: Harbour news"
+        let verdict = engine.check(try self.article("copy", copy))
+        #expect(verdict.info.status == .near)
+        #expect(verdict.info.of == "story")
+    }
+
     @Test("a truncated copy is a near duplicate (containment, though Jaccard is low)")
     func truncated() throws {
         let copy = Self.paragraphs.prefix(3).joined(separator: "\n\n")
