@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs Wirewatch on Debian 12. Idempotent: run it again after an upgrade.
+# Installs Wirewatch on Debian 12. Idempotent: run it again after an upgrade. Run it as root.
 #
 #   deploy/install.sh              runtime packages, release binaries, systemd unit, default config
 #   deploy/install.sh --deps-only  only the packages needed to build and test (what CI runs)
-#   deploy/install.sh --no-build   install binaries already built in .build/release
+#   deploy/install.sh --no-build   install the binaries already built in .build/release
+#   deploy/install.sh --help       this text
 set -euo pipefail
 
 usage() {
@@ -26,35 +27,44 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+# The repository root is the script's parent directory, wherever it is run from.
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DEBIAN_FRONTEND=noninteractive
 
+# Build and test: the C libraries' headers (pkg-config finds them), PostgreSQL for the shared-store tests,
+# Python's jsonschema for the schema tests.
+build_packages=(pkg-config libzmq3-dev libcld2-dev libxml2-dev libsystemd-dev libstemmer-dev libsqlite3-dev
+    postgresql python3-jsonschema)
+# Run: the shared libraries, and the sqlite3 shell for looking into the state database.
+runtime_packages=(libzmq5 libcld2-0 libxml2 libsystemd0 libstemmer0d libsqlite3-0 sqlite3)
+
+apt_updated=0
+# Installs the packages that are missing; refreshes the package lists first (once), only when something is.
 apt_install() {
     local missing=()
     for package in "$@"; do
-        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+        [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
     done
     if [ "${#missing[@]}" -eq 0 ]; then
         echo "== packages already installed: $*"
         return
     fi
-    echo "== installing packages: ${missing[*]}"
-    apt-get update -qq
+    if [ "$apt_updated" -eq 0 ]; then
+        echo "== apt-get update"
+        apt-get update -qq
+        apt_updated=1
+    fi
+    echo "== apt-get install ${missing[*]}"
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Build and test: the C libraries' headers (pkg-config finds them); Python for the schema tests.
-build_packages=(pkg-config libzmq3-dev libcld2-dev libxml2-dev libsystemd-dev libstemmer-dev libsqlite3-dev)
-# Run: the shared libraries only.
-runtime_packages=(libzmq5 libcld2-0 libxml2 libsystemd0 libstemmer0d libsqlite3-0)
-
 if [ "$deps_only" -eq 1 ]; then
     apt_install "${build_packages[@]}"
-    # The schema tests validate real output with the python3 on PATH (which may not be Debian's).
-    if ! command -v python3 >/dev/null; then apt_install python3; fi
+    # The schema tests run the python3 on PATH, which may not be Debian's (pyenv, a venv): make sure that one
+    # can import jsonschema too.
     if ! python3 -c 'import jsonschema' 2>/dev/null; then
-        echo "== installing Python's jsonschema"
-        python3 -m pip install -q jsonschema 2>/dev/null || apt_install python3-jsonschema
+        echo "== pip install jsonschema (for $(command -v python3))"
+        python3 -m pip install -q jsonschema
     fi
     echo "== build and test dependencies are in place"
     exit 0
@@ -64,7 +74,7 @@ apt_install "${runtime_packages[@]}"
 
 if [ "$build" -eq 1 ]; then
     apt_install "${build_packages[@]}"
-    echo "== building release binaries (swift build -c release)"
+    echo "== swift build -c release --product wirewatchd, --product wirewatch (in $repo)"
     (cd "$repo" && swift build -c release --product wirewatchd && swift build -c release --product wirewatch)
 fi
 for binary in wirewatchd wirewatch; do
@@ -73,25 +83,44 @@ for binary in wirewatchd wirewatch; do
         exit 1
     fi
     echo "== installing /usr/local/bin/$binary"
+    # install(1) replaces the file rather than writing into it, so a running daemon is not disturbed.
     install -m 0755 "$repo/.build/release/$binary" "/usr/local/bin/$binary"
 done
+# A default swift build links the Swift runtime from the toolchain (RUNPATH): it must stay installed.
+libraries="$(ldd /usr/local/bin/wirewatchd)"
+if grep -q 'not found' <<<"$libraries"; then
+    echo "install.sh: /usr/local/bin/wirewatchd cannot find its libraries:" >&2
+    grep 'not found' <<<"$libraries" >&2
+    exit 1
+fi
+swift_runtime="$(awk '$1 == "libswiftCore.so" { print $3 }' <<<"$libraries")"
+if [ -n "$swift_runtime" ]; then
+    echo "== note: the binaries use the Swift runtime in $(dirname "$swift_runtime"); keep that toolchain installed"
+fi
 
 echo "== installing /etc/systemd/system/wirewatchd.service"
 install -m 0644 "$repo/systemd/wirewatchd.service" /etc/systemd/system/wirewatchd.service
 install -d -m 0755 /etc/wirewatch /usr/local/share/doc/wirewatch
 if [ -e /etc/wirewatch/wirewatch.yaml ]; then
-    echo "== keeping existing /etc/wirewatch/wirewatch.yaml"
+    echo "== keeping the existing /etc/wirewatch/wirewatch.yaml"
 else
     echo "== installing /etc/wirewatch/wirewatch.yaml"
     install -m 0644 "$repo/deploy/wirewatch.yaml" /etc/wirewatch/wirewatch.yaml
 fi
+echo "== installing /usr/local/share/doc/wirewatch/README.md"
 install -m 0644 "$repo/README.md" /usr/local/share/doc/wirewatch/README.md
+echo "== checking /etc/wirewatch/wirewatch.yaml"
 /usr/local/bin/wirewatchd --config /etc/wirewatch/wirewatch.yaml --check-config >/dev/null
 
 if [ -d /run/systemd/system ]; then
-    echo "== reloading systemd"
+    echo "== systemctl daemon-reload"
     systemctl daemon-reload
-    echo "== done: systemctl enable --now wirewatchd"
+    if systemctl is-active --quiet wirewatchd.service; then
+        echo "== restarting the running wirewatchd (it drains before stopping)"
+        systemctl restart wirewatchd.service
+    else
+        echo "== done: systemctl enable --now wirewatchd"
+    fi
 else
     echo "== done (systemd is not running here: start it with wirewatchd --config /etc/wirewatch/wirewatch.yaml)"
 fi
