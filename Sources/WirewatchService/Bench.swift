@@ -121,15 +121,7 @@ public struct OfflineBench: Sendable {
 
     /// Runs `body(index)` for every index on `workers` threads.
     func parallel(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        let chunks = min(count, self.workers * 4)
-        guard chunks > 0 else { return }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var index = chunk
-            while index < count {
-                body(index)
-                index += chunks
-            }
-        }
+        parallelFor(count, workers: self.workers) { index, _ in body(index) }
     }
 
     public func run(remembered: Int = 0, progress: (Int, Int) -> Void = { _, _ in }) throws -> BenchReport {

@@ -142,35 +142,31 @@ struct PipelineService: Service {
         results.withUnsafeMutableBufferPointer { buffer in
             // Safe: each iteration writes only its own slot.
             nonisolated(unsafe) let slots = buffer
-            let chunk = max(1, work.count / (self.config.workerCount * 4))
-            let chunks = (work.count + chunk - 1) / chunk
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunkIndex in
+            parallelFor(work.count, workers: self.config.workerCount) { index, _ in
                 let encoder = ArticleProcessor.encoder()
-                for index in (chunkIndex * chunk)..<min(work.count, (chunkIndex + 1) * chunk) {
-                    let seq = firstSeq + Int64(index)
-                    switch work[index] {
-                    case .article(let admitted):
-                        let envelope = processor.envelope(for: admitted, seq: seq)
-                        let body = (try? encoder.encode(envelope)).map { [UInt8]($0) } ?? []
-                        slots[index] = Outgoing(
-                            entry: JournalEntry(
-                                seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
-                                cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
-                                recordedAt: recordedAt, envelope: body
-                            ),
-                            receivedAt: admitted.receivedAt
-                        )
-                    case .error(var event):
-                        event.seq = seq
-                        let body = (try? encoder.encode(event)).map { [UInt8]($0) } ?? []
-                        slots[index] = Outgoing(
-                            entry: JournalEntry(
-                                seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
-                                recordedAt: recordedAt, envelope: body
-                            ),
-                            receivedAt: nil
-                        )
-                    }
+                let seq = firstSeq + Int64(index)
+                switch work[index] {
+                case .article(let admitted):
+                    let envelope = processor.envelope(for: admitted, seq: seq)
+                    let body = (try? encoder.encode(envelope)).map { [UInt8]($0) } ?? []
+                    slots[index] = Outgoing(
+                        entry: JournalEntry(
+                            seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
+                            cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
+                            recordedAt: recordedAt, envelope: body
+                        ),
+                        receivedAt: admitted.receivedAt
+                    )
+                case .error(var event):
+                    event.seq = seq
+                    let body = (try? encoder.encode(event)).map { [UInt8]($0) } ?? []
+                    slots[index] = Outgoing(
+                        entry: JournalEntry(
+                            seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
+                            recordedAt: recordedAt, envelope: body
+                        ),
+                        receivedAt: nil
+                    )
                 }
             }
         }
