@@ -50,11 +50,13 @@ public enum FreePort {
 public final class DaemonProcess: @unchecked Sendable {
     // @unchecked: used from one test at a time; `process` is only touched by that test.
     public let directory: URL
-    public let pull: String
-    public let acked: String
-    public let publish: String
-    public let replay: String
-    public let http: String
+    public private(set) var pull = ""
+    public private(set) var acked = ""
+    public private(set) var publish = ""
+    public private(set) var replay = ""
+    public private(set) var http = ""
+    let extra: String
+    let subscribe: [String]
     public let configPath: String
     public private(set) var process: Process?
     public let logPath: URL
@@ -66,13 +68,22 @@ public final class DaemonProcess: @unchecked Sendable {
     public init(extra: String = "", subscribe: [String] = []) throws {
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("wirewatch-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.configPath = self.directory.appendingPathComponent("wirewatch.yaml").path
+        self.logPath = self.directory.appendingPathComponent("daemon.log")
+        self.extra = extra
+        self.subscribe = subscribe
+        try self.writeConfig()
+    }
+
+    /// Picks free loopback ports and writes the configuration with them.
+    func writeConfig() throws {
         self.pull = "tcp://127.0.0.1:\(FreePort.next())"
         self.acked = "tcp://127.0.0.1:\(FreePort.next())"
         self.publish = "tcp://127.0.0.1:\(FreePort.next())"
         self.replay = "tcp://127.0.0.1:\(FreePort.next())"
         self.http = "127.0.0.1:\(FreePort.next())"
-        self.configPath = self.directory.appendingPathComponent("wirewatch.yaml").path
-        self.logPath = self.directory.appendingPathComponent("daemon.log")
+        let subscribe = self.subscribe
+        let extra = self.extra
         let yaml = """
             ingest:
               pull: ["\(self.pull)"]
@@ -94,8 +105,30 @@ public final class DaemonProcess: @unchecked Sendable {
         try yaml.write(toFile: self.configPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts the daemon and waits until it reports ready on `/ready`.
+    /// Starts the daemon and waits until it reports ready on `/ready`. A port chosen free can be taken by another
+    /// test before the daemon binds it; then the daemon exits at once, and it is started again on new ports (only
+    /// for a first start: a restart must keep its endpoints).
     public func start(timeout: Double = 30) throws {
+        var attempt = 0
+        while true {
+            let logBefore = self.log().count
+            do {
+                try self.startOnce(timeout: timeout)
+                return
+            } catch {
+                let newLog = String(self.log().dropFirst(logBefore))
+                attempt += 1
+                guard attempt < 4, self.starts == 1, newLog.contains("Address already in use") else { throw error }
+                self.starts = 0
+                try self.writeConfig()
+            }
+        }
+    }
+
+    private var starts = 0
+
+    func startOnce(timeout: Double) throws {
+        self.starts += 1
         let process = Process()
         process.executableURL = Binaries.daemon
         process.arguments = ["--config", self.configPath]
