@@ -31,7 +31,6 @@ struct PublisherService: Service {
         self.logger.info("publishing", metadata: ["publish.endpoint": "\(self.config.publish)"])
         let encoder = ArticleProcessor.encoder()
         var lastHeartbeat = Date.distantPast
-        var lastRecorded: Int64 = 0
         while true {
             let batch = self.outbox.popAll(timeout: 0.1)
             for item in batch {
@@ -55,14 +54,13 @@ struct PublisherService: Service {
             // The pipeline is stopped before the publisher, so an empty outbox after a stop request is final.
             if batch.isEmpty && stop.isRaised && self.outbox.count == 0 { break }
         }
+        // The pipeline records progress with each batch; the last stretch is recorded here, so a clean restart
+        // republishes nothing.
         let published = self.state.publishedSeq.load(ordering: .relaxed)
-        if published != lastRecorded {
-            lastRecorded = published
-            do {
-                try self.store.markPublished(through: published)
-            } catch {
-                self.logger.warning("could not record publish progress", metadata: ["error": "\(error)"])
-            }
+        do {
+            try self.store.markPublished(through: published)
+        } catch {
+            self.logger.warning("could not record publish progress", metadata: ["error": "\(error)"])
         }
         self.logger.info("publisher stopped", metadata: ["journal.published": "\(published)"])
     }

@@ -55,6 +55,9 @@ struct Tail: AsyncParsableCommand {
     @Option(name: .customLong("where"), help: ArgumentHelp("Show only envelopes whose field equals a value, e.g. analysis.language.code=en; repeat to require several.", valueName: "path=value"))
     var conditions: [String] = []
 
+    @Flag(name: .long, help: "Say on stderr when the live stream is joined (the sequence number it starts from).")
+    var verbose = false
+
     @Flag(name: .long, help: "Never colour the output.")
     var noColor = false
 
@@ -134,6 +137,9 @@ struct Tail: AsyncParsableCommand {
                     guard message.frames.count == 2, let topic = message.string(0) else { continue }
                     let envelope = message.frames[1]
                     guard let seq = ReplaySession.seq(of: envelope) else { continue }
+                    if self.verbose && tracker.lastSeq == nil {
+                        warn("wirewatch: following live from seq \(seq)")
+                    }
                     if topic == "heartbeat" {
                         if case .refill(let from, let to) = tracker.heartbeat(seq) {
                             try refill(from: from, to: to, announce: true, session)

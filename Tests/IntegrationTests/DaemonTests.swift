@@ -169,7 +169,9 @@ struct DaemonTests {
         try results.wait { $0.topic.hasPrefix("article.") }
         let tail = Process()
         tail.executableURL = Binaries.cli
-        tail.arguments = ["tail", "--config", daemon.configPath, "--count", "9", "--format", "compact", "--timeout", "20"]
+        tail.arguments = [
+            "tail", "--config", daemon.configPath, "--count", "9", "--format", "compact", "--timeout", "20", "--verbose",
+        ]
         // Every third live envelope is lost on the way, as a PUB socket drops for a slow subscriber.
         tail.environment = ProcessInfo.processInfo.environment.merging(["WIREWATCH_TEST_DROP_EVERY": "3"]) { $1 }
         let out = Pipe()
@@ -177,14 +179,19 @@ struct DaemonTests {
         tail.standardOutput = out
         tail.standardError = err
         try tail.run()
-        // Let the tail take its baseline from a heartbeat (seq 1) before the stream resumes.
-        Thread.sleep(forTimeInterval: 1.5)
+        // Send only once the tail has joined the live stream (its baseline is seq 1, from a heartbeat).
+        var messages = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !messages.contains("following live from seq 1") && Date() < deadline {
+            messages += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        #expect(messages.contains("following live from seq 1"), "\(messages)")
         for index in 1...9 {
             try push.send([self.article(id: "gap-\(index)", text: "Article \(index) after the tail started.")])
         }
         tail.waitUntilExit()
         let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let messages = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        messages += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(tail.terminationStatus == 0, "\(messages)")
         let seqs = output.split(separator: "\n").compactMap { Int($0.split(separator: "\t").first ?? "") }
         #expect(seqs == Array(2...10))
