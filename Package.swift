@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -48,6 +50,8 @@ let package = Package(
             dependencies: [
                 "Articles",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -87,10 +91,13 @@ let package = Package(
         .testTarget(name: "ArticlesTests", dependencies: ["Articles"]),
         .testTarget(name: "DedupTests", dependencies: ["Dedup", "Articles", "WirewatchService", "TestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Articles"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Articles"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Articles", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "ZeroMQ", "wirewatchd", "wirewatch"]
+            dependencies: ["TestSupport", "ZeroMQ", "WirewatchService", "wirewatchd", "wirewatch"]
         ),
     ]
 )

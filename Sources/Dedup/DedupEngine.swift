@@ -148,6 +148,22 @@ public struct DedupEngine: Sendable {
         while self.count > self.maxArticles { self.evictOldest() }
     }
 
+    /// Moves the next slot on to `slot`, past slots taken by other daemons sharing the memory that this one will
+    /// never see (they were forgotten before it looked).
+    public mutating func skip(to slot: UInt32) {
+        guard slot > self.nextSlot else { return }
+        if self.count == 0 {
+            self.baseSlot = slot
+            self.nextSlot = slot
+            return
+        }
+        while self.nextSlot < slot {
+            self.ages.append(0)
+            self.nextSlot += 1
+        }
+        while self.count > self.maxArticles { self.evictOldest() }
+    }
+
     /// Forgets articles first seen before `cutoff`.
     public mutating func evict(olderThan cutoff: Date) {
         let limit = UInt32(clamping: Int(max(0, cutoff.timeIntervalSince1970)))

@@ -9,6 +9,11 @@ public struct DedupVerdict: Sendable, Equatable {
     /// nil for an exact duplicate, which adds nothing.
     public var record: DedupRecord?
 
+    public init(info: DedupInfo, record: DedupRecord?) {
+        self.info = info
+        self.record = record
+    }
+
     /// Whether the article is published with analysis (`unique` and `update`) or as a `duplicate`.
     public var isNew: Bool { self.info.status == .unique || self.info.status == .update }
 }

@@ -212,24 +212,56 @@ public final class Store: Sendable {
                     ]
                 )
             }
-            for row in batch.dedupRecords {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO dedup_memory (slot, article_id, cluster, first_seen, keys, features)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        Int64(row.slot), row.articleID, row.cluster, row.firstSeen.timeIntervalSince1970,
-                        Data(row.keys), row.features.map { Data($0) },
-                    ]
-                )
-            }
+            try Self.insertDedupRecords(db, batch.dedupRecords)
             if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
                 try db.execute(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?", arguments: [first, last])
             }
             if let published = batch.publishedThrough {
                 try Self.setState(db, "published_through", published)
             }
+        }
+    }
+
+    /// Writes dedup records decided by other daemons (pulled from the shared memory) into the local mirror.
+    public func putDedupRecords(_ rows: [DedupRecordRow]) throws {
+        guard !rows.isEmpty else { return }
+        try self.pool.write { db in try Self.insertDedupRecords(db, rows) }
+    }
+
+    static func insertDedupRecords(_ db: Database, _ rows: [DedupRecordRow]) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO dedup_memory (slot, article_id, cluster, first_seen, keys, features)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """
+        )
+        for row in rows {
+            try statement.execute(arguments: [
+                Int64(row.slot), row.articleID, row.cluster, row.firstSeen.timeIntervalSince1970, Data(row.keys),
+                row.features.map { Data($0) },
+            ])
+        }
+    }
+
+    /// Empties the local dedup memory, when it no longer mirrors the shared one.
+    public func clearDedupMemory() throws {
+        try self.pool.write { db in try db.execute(sql: "DELETE FROM dedup_memory") }
+    }
+
+    /// The highest slot in the local dedup memory.
+    public func lastDedupSlot() throws -> UInt32? {
+        try self.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(slot) FROM dedup_memory").map { UInt32(clamping: $0) }
+        }
+    }
+
+    /// This daemon's id among the daemons sharing a dedup memory: random, made once, kept in the store.
+    public func nodeID() throws -> Int64 {
+        try self.pool.write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'node_id'") { return id }
+            let id = Int64.random(in: 1...Int64.max)
+            try Self.setState(db, "node_id", id)
+            return id
         }
     }
 

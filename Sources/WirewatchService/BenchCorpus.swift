@@ -118,13 +118,13 @@ public struct BenchCorpus: Sendable {
     public var totalBytes: Int { self.items.reduce(0) { $0 + $1.payload.count } }
 }
 
-/// A small seeded generator, so a benchmark corpus is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
+/// A small seeded generator, so a benchmark corpus (or a test's data) is the same on every run.
+public struct SplitMix: RandomNumberGenerator {
+    public var state: UInt64
 
-    init(seed: UInt64) { self.state = seed }
+    public init(seed: UInt64) { self.state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

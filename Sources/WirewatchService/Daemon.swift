@@ -26,6 +26,8 @@ public struct Daemon: Sendable {
         }
         self.context = try Context(ioThreads: 1)
         self.state = DaemonState(dedup: config.dedup.settings)
+        // Not ready until the pipeline has reached the shared memory, when there is one.
+        self.state.sharedMemoryHealthy.store(config.store.postgres.isEmpty, ordering: .relaxed)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. SIGHUP re-reads `configFile`.

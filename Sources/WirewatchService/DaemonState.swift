@@ -21,6 +21,8 @@ public final class DaemonState: Sendable {
     let pipelineTick = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
     let socketsBound = Atomic<Int>(0)
     let storeHealthy = Atomic<Bool>(true)
+    /// False while the PostgreSQL dedup memory (`store.postgres`) cannot be reached; true when there is none.
+    let sharedMemoryHealthy = Atomic<Bool>(true)
     let ready = Atomic<Bool>(false)
     /// Near-duplicate thresholds; SIGHUP replaces them, the pipeline picks them up at its next batch.
     let dedupThresholds: Mutex<NearDedupSettings>
@@ -51,7 +53,10 @@ public final class DaemonState: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds &- self.pipelineTick.load(ordering: .relaxed)) / 1e9
     }
 
-    public var isReady: Bool { self.ready.load(ordering: .relaxed) && self.storeHealthy.load(ordering: .relaxed) }
+    public var isReady: Bool {
+        self.ready.load(ordering: .relaxed) && self.storeHealthy.load(ordering: .relaxed)
+            && self.sharedMemoryHealthy.load(ordering: .relaxed)
+    }
 
     /// A point-in-time copy of the counters.
     public struct Snapshot: Sendable, Codable, Equatable {

@@ -27,13 +27,30 @@ struct PipelineService: Service {
     func loop(stop: StopFlag) throws {
         let processor = ArticleProcessor(limits: DecodeLimits(config: self.config))
         let window = self.config.dedup.windowDays * 86_400
-        var dedup = DedupEngine(
-            settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles,
-            source: StoreDedupRecords(store: self.store, shingleSize: self.config.dedup.shingleSize)
-        )
-        try self.store.dedupKeys(since: Date().addingTimeInterval(-window)) { slot, firstSeen, keys in
-            dedup.restore(slot: slot, firstSeen: firstSeen, keys: DedupRecord.keys(from: keys))
+        let freshEngine = {
+            DedupEngine(
+                settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles,
+                source: StoreDedupRecords(store: self.store, shingleSize: self.config.dedup.shingleSize)
+            )
         }
+        let localEngine = {
+            var engine = freshEngine()
+            try self.store.dedupKeys(since: Date().addingTimeInterval(-window)) { slot, firstSeen, keys in
+                engine.restore(slot: slot, firstSeen: firstSeen, keys: DedupRecord.keys(from: keys))
+            }
+            return engine
+        }
+        var dedup = try localEngine()
+        let shared: SharedDedup? =
+            self.config.store.postgres.isEmpty
+            ? nil
+            : try SharedDedup(
+                memory: SharedMemory(location: try SharedMemory.Location(url: self.config.store.postgres), logger: self.logger),
+                store: self.store, logger: self.logger
+            )
+        // Until the shared memory is reached, nothing is decided: the inbox keeps what ingest accepts.
+        var sharedNeedsPrepare = shared != nil
+        var sharedRetryDelay = 0.25
         var nextSeq = try self.store.lastSeq() + 1
         self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
         self.state.publishedSeq.store(nextSeq - 1, ordering: .relaxed)
@@ -63,6 +80,29 @@ struct PipelineService: Service {
                 )
                 break
             }
+            if Date().timeIntervalSince(lastTrim) > 60 {
+                lastTrim = Date()
+                self.trim(&dedup, shared: shared)
+            }
+            if let shared, sharedNeedsPrepare {
+                do {
+                    try shared.prepare(&dedup, fresh: freshEngine)
+                    sharedNeedsPrepare = false
+                    sharedRetryDelay = 0.25
+                    self.state.sharedMemoryHealthy.store(true, ordering: .relaxed)
+                    self.logger.info(
+                        "shared dedup memory reached",
+                        metadata: [
+                            "store.postgres": "\(shared.memory.location)", "dedup.remembered": "\(dedup.count)",
+                            "dedup.next_slot": "\(dedup.nextSlot)",
+                        ]
+                    )
+                } catch {
+                    self.sharedMemoryFailed(error, delay: &sharedRetryDelay)
+                    if drainDeadline != nil { break }
+                    continue
+                }
+            }
             let rows: [InboxRow]
             do {
                 rows = try self.store.pending(after: lastInboxID, limit: self.config.pipeline.batch)
@@ -74,17 +114,33 @@ struct PipelineService: Service {
             if rows.isEmpty {
                 if drainDeadline != nil { break }
                 self.workSignal.wait(timeout: 0.25)
-                if Date().timeIntervalSince(lastTrim) > 60 {
-                    lastTrim = Date()
-                    self.trim(&dedup)
-                }
                 continue
             }
             let started = DispatchTime.now()
             let thresholds = self.state.dedupThresholds.withLock { $0 }
             if thresholds != dedup.settings { dedup.settings.applyThresholds(from: thresholds) }
             var batch = JournalBatch()
-            let outgoing = self.process(rows, processor: processor, dedup: &dedup, nextSeq: &nextSeq, batch: &batch)
+            let work: [Work]
+            if let shared {
+                do {
+                    let fleetNext = try shared.memory.begin()
+                    try shared.catchUp(&dedup, fleetNext: fleetNext)
+                    let decided = self.decide(rows, processor: processor, dedup: &dedup, shared: shared, batch: &batch)
+                    try shared.memory.commit(decided.shared, nextSlot: dedup.nextSlot)
+                    work = decided.work
+                } catch {
+                    shared.memory.rollback()
+                    self.sharedMemoryFailed(error, delay: &sharedRetryDelay)
+                    // The engine may hold decisions the fleet never stored: start again from the local mirror.
+                    dedup = try localEngine()
+                    sharedNeedsPrepare = true
+                    continue
+                }
+            } else {
+                work = self.decide(rows, processor: processor, dedup: &dedup, shared: nil, batch: &batch).work
+            }
+            let outgoing = self.analyze(work, processor: processor, nextSeq: &nextSeq, batch: &batch)
+            batch.inboxIDs = rows.map(\.id)
             batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
             self.commit(batch, stop: stop)
             lastInboxID = rows[rows.count - 1].id
@@ -99,16 +155,18 @@ struct PipelineService: Service {
         self.logger.info("pipeline stopped", metadata: ["journal.seq": "\(nextSeq - 1)"])
     }
 
-    /// Dedups a batch in order, then analyzes and encodes its new articles on every core.
-    func process(
-        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, nextSeq: inout Int64,
+    enum Work: Sendable {
+        case article(ArticleProcessor.Admitted)
+        case error(ErrorEvent)
+    }
+
+    /// Dedups a batch in order. With a shared memory, also returns the rows the fleet must store.
+    func decide(
+        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, shared: SharedDedup?,
         batch: inout JournalBatch
-    ) -> [Outgoing] {
-        enum Work: Sendable {
-            case article(ArticleProcessor.Admitted)
-            case error(ErrorEvent)
-        }
+    ) -> (work: [Work], shared: [SharedMemory.Row]) {
         var items: [Work] = []
+        var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
         for row in rows {
             if let rejection = row.rejection {
@@ -120,7 +178,19 @@ struct PipelineService: Service {
                 continue
             }
             do {
-                let admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
+                let admitted: ArticleProcessor.Admitted
+                if let verdict = shared?.takeEarlierVerdict(inbox: row.id) {
+                    // Decided and stored in the fleet's memory before a crash cut the journal commit off.
+                    admitted = ArticleProcessor.Admitted(
+                        article: try ArticleDecoder.decode(row.payload, limits: processor.limits), verdict: verdict,
+                        receivedAt: row.receivedAt
+                    )
+                } else {
+                    admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
+                    if let sharedRow = shared?.row(admitted.verdict, inbox: row.id, shingleSize: self.config.dedup.shingleSize) {
+                        sharedRows.append(sharedRow)
+                    }
+                }
                 items.append(.article(admitted))
                 if let record = admitted.verdict.record {
                     batch.dedupRecords.append(DedupRecordRow(record, shingleSize: self.config.dedup.shingleSize))
@@ -134,7 +204,13 @@ struct PipelineService: Service {
                 )))
             }
         }
-        let work = items
+        return (items, sharedRows)
+    }
+
+    /// Analyzes and encodes a decided batch on every core, assigning `seq` in order.
+    func analyze(_ work: [Work], processor: ArticleProcessor, nextSeq: inout Int64, batch: inout JournalBatch)
+        -> [Outgoing]
+    {
         let firstSeq = nextSeq
         nextSeq += Int64(work.count)
         let recordedAt = Date()
@@ -172,7 +248,6 @@ struct PipelineService: Service {
         }
         let outgoing: [Outgoing] = results.map { $0! }
         batch.entries = outgoing.map(\.entry)
-        batch.inboxIDs = rows.map(\.id)
         return outgoing
     }
 
@@ -214,8 +289,28 @@ struct PipelineService: Service {
         }
     }
 
-    func trim(_ dedup: inout DedupEngine) {
-        dedup.evict(olderThan: Date().addingTimeInterval(-self.config.dedup.windowDays * 86_400))
+    func sharedMemoryFailed(_ error: any Error, delay: inout Double) {
+        self.state.sharedMemoryHealthy.store(false, ordering: .relaxed)
+        self.logger.error(
+            "shared dedup memory unavailable; nothing is decided until it is back (ingest keeps accepting)",
+            metadata: ["error": "\(error)", "retry_seconds": "\(delay)"]
+        )
+        Thread.sleep(forTimeInterval: delay)
+        delay = min(delay * 2, 5)
+        self.state.tick()
+    }
+
+    func trim(_ dedup: inout DedupEngine, shared: SharedDedup?) {
+        let dedupCutoff = Date().addingTimeInterval(-self.config.dedup.windowDays * 86_400)
+        dedup.evict(olderThan: dedupCutoff)
+        if let shared {
+            do {
+                let removed = try shared.memory.trim(olderThan: dedupCutoff, keep: self.config.dedup.maxArticles)
+                if removed > 0 { self.logger.info("shared dedup memory trimmed", metadata: ["dedup.removed": "\(removed)"]) }
+            } catch {
+                self.logger.warning("shared dedup memory trim failed", metadata: ["error": "\(error)"])
+            }
+        }
         let cutoff = Date().addingTimeInterval(-self.config.store.retentionDays * 86_400)
         do {
             let removed = try self.store.trim(

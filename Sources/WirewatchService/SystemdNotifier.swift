@@ -42,7 +42,8 @@ struct SystemdNotifier: Service {
             Self.notify(String(
                 format: "STATUS=%.1f in/s, %.1f out/s, %d queued, seq %lld, %d rejected%@",
                 rates.accepted, rates.published, max(0, snapshot.backlog), snapshot.publishedSeq, snapshot.rejected,
-                self.state.storeHealthy.load(ordering: .relaxed) ? "" : ", STORE UNWRITABLE"
+                (self.state.storeHealthy.load(ordering: .relaxed) ? "" : ", STORE UNWRITABLE")
+                    + (self.state.sharedMemoryHealthy.load(ordering: .relaxed) ? "" : ", POSTGRESQL UNREACHABLE")
             ))
             try? await Task.sleep(for: .seconds(1))
         }

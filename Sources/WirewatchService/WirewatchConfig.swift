@@ -1,6 +1,7 @@
 import Configuration
 import Dedup
 import Foundation
+import Storage
 import SystemPackage
 import Yams
 
@@ -21,6 +22,8 @@ import Yams
 /// - `heartbeat_seconds` (double, 2).
 /// - `store.path` (string, `"/var/lib/wirewatch/state.db"`), `store.retention_articles` (int, 1000000),
 ///   `store.retention_days` (double, 30).
+/// - `store.postgres` (string, `""`): a `postgres://user:password@host:port/database` URL; when set, the dedup
+///   memory is shared through that database with every daemon configured with it.
 /// - `pipeline.workers` (int, 0 = one per core), `pipeline.batch` (int, 256), `pipeline.shutdown_seconds` (double, 30).
 /// - `dedup.window_days` (double, 30), `dedup.max_articles` (int, 1000000): the dedup memory's window.
 /// - `dedup.jaccard` (0.6), `dedup.containment` (0.8), `dedup.update_share` (0.15),
@@ -44,6 +47,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         public var path = "/var/lib/wirewatch/state.db"
         public var retentionArticles = 1_000_000
         public var retentionDays = 30.0
+        /// Empty: the dedup memory is this daemon's alone.
+        public var postgres = ""
     }
 
     public struct Pipeline: Sendable, Equatable, Codable {
@@ -101,7 +106,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         "ingest", "ingest.pull", "ingest.subscribe", "ingest.topics", "ingest.acked", "ingest.max_payload_bytes",
         "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.max_backlog", "publish",
         "replay", "http", "heartbeat_seconds", "store", "store.path", "store.retention_articles",
-        "store.retention_days", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
+        "store.retention_days", "store.postgres", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
         "dedup", "dedup.window_days", "dedup.max_articles", "dedup.shingle_size", "dedup.jaccard", "dedup.containment",
         "dedup.update_share", "dedup.update_paragraph_words", "dedup.min_shingles", "dedup.bands",
         "log.level", "log.format",
@@ -163,6 +168,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try read("store.path", &config.store.path) { try Self.string(reader, $0) }
         try read("store.retention_articles", &config.store.retentionArticles) { try Self.int(reader, $0) }
         try read("store.retention_days", &config.store.retentionDays) { try Self.double(reader, $0) }
+        try read("store.postgres", &config.store.postgres) { try Self.string(reader, $0) }
         try read("pipeline.workers", &config.pipeline.workers) { try Self.int(reader, $0) }
         try read("pipeline.batch", &config.pipeline.batch) { try Self.int(reader, $0) }
         try read("pipeline.shutdown_seconds", &config.pipeline.shutdownSeconds) { try Self.double(reader, $0) }
@@ -294,6 +300,13 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
             throw ConfigError(key: "dedup.bands", reason: "must be 1 to 16 (bands of 4 values over the 64-value signature)")
         }
         guard !self.store.path.isEmpty else { throw ConfigError(key: "store.path", reason: "must not be empty") }
+        if !self.store.postgres.isEmpty {
+            do {
+                _ = try SharedMemory.Location(url: self.store.postgres)
+            } catch {
+                throw ConfigError(key: "store.postgres", reason: "\(error)")
+            }
+        }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(self.log.level) else {
             throw ConfigError(key: "log.level", reason: "'\(self.log.level)' is not one of \(levels.joined(separator: ", "))")

@@ -108,12 +108,12 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Starts the daemon and waits until it reports ready on `/ready`. A port chosen free can be taken by another
     /// test before the daemon binds it; then the daemon exits at once, and it is started again on new ports (only
     /// for a first start: a restart must keep its endpoints).
-    public func start(timeout: Double = 30) throws {
+    public func start(timeout: Double = 30, until path: String = "/ready") throws {
         var attempt = 0
         while true {
             let logBefore = self.log().count
             do {
-                try self.startOnce(timeout: timeout)
+                try self.startOnce(timeout: timeout, until: path)
                 return
             } catch {
                 let newLog = String(self.log().dropFirst(logBefore))
@@ -127,7 +127,7 @@ public final class DaemonProcess: @unchecked Sendable {
 
     private var starts = 0
 
-    func startOnce(timeout: Double) throws {
+    func startOnce(timeout: Double, until path: String) throws {
         self.starts += 1
         let process = Process()
         process.executableURL = Binaries.daemon
@@ -147,7 +147,7 @@ public final class DaemonProcess: @unchecked Sendable {
             if !process.isRunning {
                 throw TestFailure("wirewatchd exited with \(process.terminationStatus) during start:\n\(self.log())")
             }
-            if (try? self.httpGet("/ready"))?.status == 200 { return }
+            if (try? self.httpGet(path))?.status == 200 { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw TestFailure("wirewatchd not ready within \(timeout) s:\n\(self.log())")
