@@ -1,16 +1,39 @@
 import Foundation
 
+/// Receives, one by one, the scalars of a text being normalized.
+public protocol ScalarSink {
+    mutating func take(_ scalar: UInt32)
+}
+
+/// For normalizing without looking at the result on the way.
+public struct NoScalarSink: ScalarSink {
+    @inlinable public init() {}
+    @inlinable public mutating func take(_ scalar: UInt32) {}
+}
+
 /// Text normalization for hashing and paragraph handling.
 public enum TextNormalizer {
     /// The form two copies of one text share whatever their whitespace, case, quote style, Unicode composition
     /// or HTML entities: NFKC (so ligatures and width variants fold too), lower case, straight quotes, ASCII
     /// dashes, entities decoded, whitespace collapsed to single spaces, trimmed.
     public static func normalizedForHash(_ text: String) -> String {
-        let hasEntities = text.utf8.contains(UInt8(ascii: "&"))
+        var text = text
+        return text.withUTF8 { Self.normalizedForHash(utf8: $0) }
+    }
+
+    /// The same over UTF-8 bytes (valid UTF-8, as a String's), so a caller holding a slice of a larger text does
+    /// not have to make a String of it first.
+    public static func normalizedForHash(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let hasEntities = bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
+        if !hasEntities, let common = Self.normalizedCommon(bytes) { return common }
+        let text = String(decoding: bytes, as: UTF8.self)
         let decoded = hasEntities ? Self.decodeEntities(text) : text
-        if decoded.utf8.allSatisfy({ $0 < 0x80 }) {
-            return Self.normalizedASCII(decoded)
-        }
+        return Self.normalizedCommon(decoded) ?? Self.normalizedGeneral(decoded)
+    }
+
+    /// `normalizedForHash` for any text with entities decoded: NFKC (skipped where it changes nothing), lower case,
+    /// quotes, dashes and spaces folded, scalar by scalar.
+    static func normalizedGeneral(_ decoded: String) -> String {
         // Text whose non-ASCII scalars NFKC leaves alone (Latin-1 letters, £, €, typographic quotes and dashes)
         // skips the costly normalization: the result is the same.
         let folded =
@@ -57,38 +80,139 @@ public enum TextNormalizer {
         }
     }
 
-    /// The same for ASCII text, over bytes: most English copy takes this path, and Unicode property lookups
+    /// The same result, over UTF-8 bytes, for text made of ASCII, Latin-1 and the typographic quotes, dashes,
+    /// zero-width characters and euro sign that news copy is made of; nil for anything else, which takes the
+    /// general path. Most articles take this one: Unicode property lookups and scalar-by-scalar string building
     /// cost far more than the byte tests that decide the same thing here.
-    static func normalizedASCII(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
+    static func normalizedCommon(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { Self.normalizedCommon($0) }
+    }
+
+    static func normalizedCommon(_ input: UnsafeBufferPointer<UInt8>) -> String? {
+        // The result is never longer than the input: each scalar maps to as many bytes or fewer.
+        try? String(unsafeUninitializedCapacity: max(1, input.count)) { output in
+            var sink = NoScalarSink()
+            let length = Self.asciiMap.withUnsafeBufferPointer {
+                Self.normalizedCommon(input, into: output, asciiMap: $0, sink: &sink)
+            }
+            guard let length else { throw NotCommon() }
+            return length
+        }
+    }
+
+    private struct NotCommon: Error {}
+
+    /// Over buffers with only local state: no closures capturing variables, which would cost dynamic exclusivity
+    /// checks on every byte. Returns the length written, or nil for text outside the common repertoire (having
+    /// written part of it). `sink` takes every scalar of the result as it is written, so a caller can tokenize
+    /// in the same pass; inlinable so that it is specialized for the caller's sink.
+    @inlinable
+    public static func normalizedCommon<Sink: ScalarSink>(
+        _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
+        asciiMap: UnsafeBufferPointer<UInt8>, sink: inout Sink
+    ) -> Int? {
+        var written = 0
         var pendingSpace = false
-        for byte in text.utf8 {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
-                pendingSpace = !bytes.isEmpty
+        var index = 0
+        let count = input.count
+        while index < count {
+            let byte = input[index]
+            // The bytes to write for this scalar: `width` of them (0 for a space or a dropped character).
+            var first: UInt8 = 0
+            var second: UInt8 = 0
+            var third: UInt8 = 0
+            var width = 0
+            var space = false
+            if byte < 0x80 {
+                // The common case, by table: the byte to write, or 0xFF for whitespace.
+                index += 1
+                let mapped = asciiMap[Int(byte)]
+                if mapped == 0xFF {
+                    pendingSpace = written > 0
+                } else {
+                    if pendingSpace {
+                        output[written] = 0x20
+                        written += 1
+                        pendingSpace = false
+                        sink.take(0x20)
+                    }
+                    output[written] = mapped
+                    written += 1
+                    sink.take(UInt32(mapped))
+                }
                 continue
-            default:
-                break
+            } else if byte == 0xC2 || byte == 0xC3, index + 1 < count {
+                let value = UInt32(byte & 0x1F) << 6 | UInt32(input[index + 1] & 0x3F)
+                index += 2
+                switch value {
+                case 0x85, 0xA0: space = true
+                // Compatibility characters NFKC would rewrite.
+                case 0xA8, 0xAA, 0xAF, 0xB2, 0xB3, 0xB4, 0xB5, 0xB8, 0xB9, 0xBA, 0xBC, 0xBD, 0xBE: return nil
+                case 0xAB, 0xBB: (first, width) = (UInt8(ascii: "\""), 1)
+                case 0xAD: break
+                case 0xC0...0xDE where value != 0xD7:
+                    (first, second, width) = (0xC3, UInt8(0x80 | ((value + 0x20) & 0x3F)), 2)
+                default:
+                    (first, second, width) = (UInt8(0xC0 | (value >> 6)), UInt8(0x80 | (value & 0x3F)), 2)
+                }
+            } else if byte == 0xE2, index + 2 < count {
+                let value = UInt32(input[index + 1] & 0x3F) << 6 | UInt32(input[index + 2] & 0x3F) | 0x2000
+                switch value {
+                case 0x2018...0x201B: (first, width) = (UInt8(ascii: "'"), 1)
+                case 0x201C...0x201F: (first, width) = (UInt8(ascii: "\""), 1)
+                case 0x2010, 0x2012...0x2015: (first, width) = (UInt8(ascii: "-"), 1)
+                case 0x200B...0x200D: break
+                case 0x20AC: (first, second, third, width) = (0xE2, input[index + 1], input[index + 2], 3)
+                default: return nil
+                }
+                index += 3
+            } else {
+                return nil
             }
-            if pendingSpace {
-                bytes.append(0x20)
-                pendingSpace = false
-            }
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte | 0x20)
-            case UInt8(ascii: "`"): bytes.append(UInt8(ascii: "'"))
-            default: bytes.append(byte)
+            if space {
+                pendingSpace = written > 0
+            } else if width > 0 {
+                // A pending space only follows output, and the scalar before it took at least one input byte
+                // for the space itself, so there is room.
+                if pendingSpace {
+                    output[written] = 0x20
+                    written += 1
+                    pendingSpace = false
+                    sink.take(0x20)
+                }
+                output[written] = first
+                if width > 1 { output[written + 1] = second }
+                if width > 2 { output[written + 2] = third }
+                written += width
+                sink.take(
+                    width == 1
+                        ? UInt32(first)
+                        : width == 2 ? UInt32(first & 0x1F) << 6 | UInt32(second & 0x3F) : 0x20AC
+                )
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return written
+    }
+
+    /// `normalizedCommon`'s ASCII bytes: lower case, the backtick as an apostrophe, 0xFF for whitespace.
+    public static let asciiMap: [UInt8] = (0..<128).map { value in
+        let byte = UInt8(value)
+        switch byte {
+        case 0x20, 0x09...0x0D: return 0xFF
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte | 0x20
+        case UInt8(ascii: "`"): return UInt8(ascii: "'")
+        default: return byte
+        }
     }
 
     /// Whitespace, with the ASCII cases decided without a Unicode property lookup.
     @inlinable
     public static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 {
-            return scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D)
+        if scalar.value < 0x100 {
+            // Unicode's White_Space below U+0100.
+            return scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D) || scalar.value == 0x85
+                || scalar.value == 0xA0
         }
         return scalar.properties.isWhitespace || scalar == "\u{00A0}"
     }
@@ -97,9 +221,13 @@ public enum TextNormalizer {
     @inlinable
     public static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        if value < 0x80 {
-            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
-        }
+        if value < 0x100 { return Self.latin1Word[Int(value)] }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// `isWordScalar` for U+0000…U+00FF, from the Unicode properties once.
+    public static let latin1Word: [Bool] = (0..<256).map { value in
+        let scalar = Unicode.Scalar(UInt8(value))
         return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
@@ -160,25 +288,71 @@ public enum TextNormalizer {
     /// Works over UTF-8 bytes, slicing the original instead of rebuilding each paragraph scalar by scalar; a
     /// scalar is decoded only where a byte is not ASCII.
     public static func paragraphs(_ text: String) -> [Paragraph] {
-        let bytes = Array(text.utf8)
-        var paragraphs: [Paragraph] = []
+        var text = text
+        return text.withUTF8 { Self.paragraphs(utf8: $0) }
+    }
+
+    static func paragraphs(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [Paragraph] {
+        Self.paragraphSpans(utf8: bytes).map { span in
+            Paragraph(
+                start: span.start, end: span.end,
+                text: String(decoding: UnsafeBufferPointer(rebasing: bytes[span.bytes]), as: UTF8.self)
+            )
+        }
+    }
+
+    /// Where a paragraph is: its UTF-8 bytes and, as in `Paragraph`, its scalar offsets.
+    public struct Span: Sendable {
+        public let bytes: Range<Int>
+        public let start: Int
+        public let end: Int
+    }
+
+    /// `paragraphs` without making Strings: the spans of `bytes` they would hold.
+    public static func paragraphSpans(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [Span] {
+        var paragraphs: [Span] = []
         var scalarOffset = 0
         var index = 0
         var startByte = -1
         var startScalar = 0
         var endByte = 0
         var endScalar = 0
-        func flush() {
-            if startByte >= 0 {
-                paragraphs.append(Paragraph(
-                    start: startScalar, end: endScalar,
-                    text: String(decoding: bytes[startByte..<endByte], as: UTF8.self)
-                ))
+        // One pass past the end flushes the last paragraph; no local function, so no variable is captured.
+        while index <= bytes.count {
+            if index == bytes.count {
+                if startByte >= 0 {
+                    paragraphs.append(Span(bytes: startByte..<endByte, start: startScalar, end: endScalar))
+                }
+                break
             }
-            startByte = -1
-        }
-        while index < bytes.count {
             let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x80 {
+                // A run of printable ASCII and spaces, the bulk of most text, one scalar a byte: only where its
+                // content starts and ends matters.
+                var end = index
+                var firstContent = -1
+                var lastContent = -1
+                while end < bytes.count {
+                    let next = bytes[end]
+                    if next < 0x20 || next >= 0x80 { break }
+                    if next != 0x20 {
+                        if firstContent < 0 { firstContent = end }
+                        lastContent = end
+                    }
+                    end += 1
+                }
+                if lastContent >= 0 {
+                    if startByte < 0 {
+                        startByte = firstContent
+                        startScalar = scalarOffset + (firstContent - index)
+                    }
+                    endByte = lastContent + 1
+                    endScalar = scalarOffset + (lastContent + 1 - index)
+                }
+                scalarOffset += end - index
+                index = end
+                continue
+            }
             let width: Int
             let isBreak: Bool
             let isBlank: Bool
@@ -196,7 +370,10 @@ public enum TextNormalizer {
                 isBlank = isBreak || Unicode.Scalar(value).map(Self.isSpace) ?? false
             }
             if isBreak {
-                flush()
+                if startByte >= 0 {
+                    paragraphs.append(Span(bytes: startByte..<endByte, start: startScalar, end: endScalar))
+                }
+                startByte = -1
             } else if !isBlank {
                 if startByte < 0 {
                     startByte = index
@@ -208,7 +385,6 @@ public enum TextNormalizer {
             index += width
             scalarOffset += 1
         }
-        flush()
         return paragraphs
     }
 

@@ -55,7 +55,7 @@ public struct DedupEngine: Sendable {
 
     public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
         let features = TextFeatures(text: article.text, shingleSize: self.settings.shingleSize)
-        let textKey = ExactKeys.text(features.normalizedText)
+        let textKey = ExactKeys.text(paragraphs: features.normalizedParagraphs)
         let urlKey = article.canonicalURL.map(ExactKeys.url)
         let idKey = ExactKeys.id(article.id)
         for slot in self.index.slots(for: textKey) {

@@ -28,95 +28,106 @@ public struct TextFeatures: Sendable {
     public static let edgeWords = 8
 
     /// The whole text normalized (paragraphs joined by one space), which the exact text key hashes.
-    public let normalizedText: String
+    public var normalizedText: String { self.normalizedParagraphs.joined(separator: " ") }
+    /// The paragraphs normalized, repeats removed; the exact text key hashes them joined by single spaces.
+    public let normalizedParagraphs: [String]
 
     public init(text: String, shingleSize: Int = 5) {
-        var shingleSet = Set<UInt64>()
         var paragraphs: [UInt64] = []
         var paragraphWords: [Int] = []
         var heads: [UInt64] = []
         var tails: [UInt64] = []
         var endsSentence: [Bool] = []
         var starts: [Int] = []
-        var window: [UInt64] = []
-        window.reserveCapacity(1024)
-        var seen = Set<String>()
+        var seen: [UInt64: [Int]] = [:]
         var normalizedParts: [String] = []
-        for paragraph in TextNormalizer.paragraphs(text) {
-            let folded = TextNormalizer.normalizedForHash(paragraph.text)
-            // A paragraph the scraper repeated is not new content.
-            guard !folded.isEmpty, seen.insert(folded).inserted else { continue }
+        let wordTable = TextNormalizer.latin1Word
+        let asciiMap = TextNormalizer.asciiMap
+        var text = text
+        // Paragraphs as spans of the text's own bytes, normalized straight from them and tokenized as the
+        // normalized text is written: one pass for most paragraphs.
+        let spans = text.withUTF8 { TextNormalizer.paragraphSpans(utf8: $0) }
+        var tokenizer = Tokenizer(window: [])
+        tokenizer.window.reserveCapacity(1024)
+        for span in spans {
+            let paragraphStart = tokenizer.window.count
+            var folded = text.withUTF8 { all -> String in
+                let bytes = UnsafeBufferPointer(rebasing: all[span.bytes])
+                let hasEntities = bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
+                if !hasEntities {
+                    let common = try? String(unsafeUninitializedCapacity: max(1, bytes.count)) { output in
+                        let length = wordTable.withUnsafeBufferPointer { words in
+                            asciiMap.withUnsafeBufferPointer { map in
+                                tokenizer.begin(wordTable: words)
+                                return TextNormalizer.normalizedCommon(bytes, into: output, asciiMap: map, sink: &tokenizer)
+                            }
+                        }
+                        guard let length else { throw Uncommon() }
+                        return length
+                    }
+                    if let common {
+                        tokenizer.finish()
+                        return common
+                    }
+                }
+                // Entities or scripts beyond the common repertoire: the general path, then a scan of its result.
+                tokenizer.window.removeSubrange(paragraphStart...)
+                var general = TextNormalizer.normalizedForHash(utf8: bytes)
+                general.withUTF8 { normalized in
+                    wordTable.withUnsafeBufferPointer { words in
+                        tokenizer.begin(wordTable: words)
+                        Self.scan(normalized, into: &tokenizer)
+                    }
+                }
+                tokenizer.finish()
+                return general
+            }
+            let scan = tokenizer.result
+            let paragraphHash = scan.paragraphHash
+            let words = scan.words
+            // A paragraph the scraper repeated is not new content. Keyed by what the scan computed anyway; the
+            // texts are compared only when the keys meet.
+            let key = paragraphHash ^ UInt64(folded.utf8.count) &* 0x9E37_79B9_7F4A_7C15
+            if folded.isEmpty || seen[key]?.contains(where: { normalizedParts[$0] == folded }) == true {
+                tokenizer.window.removeSubrange(paragraphStart...)
+                continue
+            }
+            seen[key, default: []].append(normalizedParts.count)
             normalizedParts.append(folded)
-            var paragraphHash: UInt64 = 0xCBF2_9CE4_8422_2325
-            var words = 0
-            let paragraphStart = window.count
-            var token: UInt64 = 0xCBF2_9CE4_8422_2325
-            var inToken = false
-            func endToken() {
-                guard inToken else { return }
-                window.append(token)
-                paragraphHash = Self.mix(paragraphHash ^ token)
-                words += 1
-                token = 0xCBF2_9CE4_8422_2325
-                inToken = false
-            }
-            // FNV-1a over the scalar values: cheap and stable across runs (unlike Hasher). "peer-to-peer",
-            // "2,850", "u.s" and "don't" are one word each: joiners count only between word characters.
-            // ASCII text (most English copy) is read as bytes, which decide the same without property lookups.
-            let utf8 = Array(folded.utf8)
-            if utf8.allSatisfy({ $0 < 0x80 }) {
-                for (index, byte) in utf8.enumerated() {
-                    if Self.isASCIIWord(byte) {
-                        token = (token ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                        inToken = true
-                    } else if inToken, byte == 0x2D || byte == 0x2C || byte == 0x2E || byte == 0x27,
-                        index + 1 < utf8.count, Self.isASCIIWord(utf8[index + 1])
-                    {
-                        token = (token ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                    } else {
-                        endToken()
-                    }
-                }
-            } else {
-                let scalars = Array(folded.unicodeScalars)
-                for (index, scalar) in scalars.enumerated() {
-                    if TextNormalizer.isWordScalar(scalar) {
-                        token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-                        inToken = true
-                    } else if inToken, scalar == "-" || scalar == "," || scalar == "." || scalar == "'",
-                        index + 1 < scalars.count, TextNormalizer.isWordScalar(scalars[index + 1])
-                    {
-                        token = (token ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-                    } else {
-                        endToken()
-                    }
-                }
-            }
-            endToken()
             guard words > 0 else { continue }
             paragraphs.append(paragraphHash)
             paragraphWords.append(words)
             starts.append(paragraphStart)
-            let tokens = window[paragraphStart...]
+            let tokens = tokenizer.window[paragraphStart...]
             heads.append(Self.edgeHash(tokens.prefix(Self.edgeWords)))
             tails.append(Self.edgeHash(tokens.suffix(Self.edgeWords)))
             let last = folded.unicodeScalars.last { !TextNormalizer.isSpace($0) && !"\"')]»".unicodeScalars.contains($0) }
             endsSentence.append(last == "." || last == "!" || last == "?")
         }
+        let window = tokenizer.window
         // Shingles run across paragraph breaks, as the text reads.
+        var shingles: [UInt64] = []
         if window.count >= shingleSize {
-            shingleSet.reserveCapacity(window.count)
-            for start in 0...(window.count - shingleSize) {
-                var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
-                for offset in 0..<shingleSize {
-                    hash = Self.mix(hash ^ window[start + offset] &+ UInt64(offset))
+            shingles.reserveCapacity(window.count - shingleSize + 1)
+            // Each word is mixed once; a shingle rotates its words' mixes by their position and mixes the sum
+            // once more — one mix per shingle instead of one per word of it.
+            let mixed = window.map(Self.mix)
+            mixed.withUnsafeBufferPointer { words in
+                for start in 0...(words.count - shingleSize) {
+                    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15
+                    for offset in 0..<shingleSize {
+                        let word = words[start + offset]
+                        let turn = UInt64(offset &* 13 & 63)
+                        hash ^= turn == 0 ? word : (word << turn | word >> (64 - turn))
+                    }
+                    shingles.append(Self.mix(hash))
                 }
-                shingleSet.insert(hash)
             }
+            shingles = Self.distinct(shingles)
         } else if !window.isEmpty {
-            shingleSet.insert(window.reduce(0x9E37_79B9_7F4A_7C15) { Self.mix($0 ^ $1) })
+            shingles = [window.reduce(0x9E37_79B9_7F4A_7C15) { Self.mix($0 ^ $1) }]
         }
-        self.shingles = Array(shingleSet)
+        self.shingles = shingles
         self.paragraphs = paragraphs
         self.paragraphWords = paragraphWords
         self.paragraphHeads = heads
@@ -124,7 +135,130 @@ public struct TextFeatures: Sendable {
         self.paragraphEndsSentence = endsSentence
         self.tokens = window
         self.paragraphStarts = starts
-        self.normalizedText = normalizedParts.joined(separator: " ")
+        self.normalizedParagraphs = normalizedParts
+    }
+
+    struct ParagraphScan {
+        var paragraphHash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var words = 0
+    }
+
+    struct Uncommon: Error {}
+
+    /// Splits normalized text into word hashes, appended to `window`, scalar by scalar as the normalizer writes
+    /// them. FNV-1a over the scalar values: cheap and stable across runs (unlike Hasher). "peer-to-peer", "2,850",
+    /// "u.s" and "don't" are one word each: joiners count only between word characters. Scalars below U+0100 are
+    /// classified by table, and all state is in this struct, so the loop runs without property lookups or
+    /// exclusivity checks.
+    struct Tokenizer: ScalarSink {
+        static let prime: UInt64 = 0x0000_0100_0000_01B3
+        static let basis: UInt64 = 0xCBF2_9CE4_8422_2325
+        var window: [UInt64]
+        var result = ParagraphScan()
+        var token = Self.basis
+        var inToken = false
+        /// A joiner seen inside a word (never 0), hashed only if a word character follows it.
+        var pendingJoiner: UInt64 = 0
+        var wordTable = UnsafeBufferPointer<Bool>(start: nil, count: 0)
+
+        mutating func begin(wordTable: UnsafeBufferPointer<Bool>) {
+            self.wordTable = wordTable
+            self.result = ParagraphScan()
+            self.token = Self.basis
+            self.inToken = false
+            self.pendingJoiner = 0
+        }
+
+        @inline(__always)
+        mutating func take(_ value: UInt32) {
+            let isWord =
+                value < 0x100
+                ? self.wordTable[Int(value)] : Unicode.Scalar(value).map(TextNormalizer.isWordScalar) ?? false
+            if isWord {
+                if self.pendingJoiner != 0 {
+                    self.token = (self.token ^ self.pendingJoiner) &* Self.prime
+                    self.pendingJoiner = 0
+                }
+                self.token = (self.token ^ UInt64(value)) &* Self.prime
+                self.inToken = true
+            } else if self.inToken, self.pendingJoiner == 0,
+                value == 0x2D || value == 0x2C || value == 0x2E || value == 0x27
+            {
+                self.pendingJoiner = UInt64(value)
+            } else {
+                self.endToken()
+            }
+        }
+
+        @inline(__always)
+        mutating func endToken() {
+            self.pendingJoiner = 0
+            guard self.inToken else { return }
+            self.window.append(self.token)
+            self.result.paragraphHash = TextFeatures.mix(self.result.paragraphHash ^ self.token)
+            self.result.words += 1
+            self.token = Self.basis
+            self.inToken = false
+        }
+
+        /// Ends the paragraph (and its last word); the wordTable pointer is not kept past its scope.
+        mutating func finish() {
+            self.endToken()
+            self.wordTable = UnsafeBufferPointer(start: nil, count: 0)
+        }
+    }
+
+    /// Feeds the scalars of normalized UTF-8 to a tokenizer, for text the normalizer's common path declined.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into tokenizer: inout Tokenizer) {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                tokenizer.take(UInt32(byte))
+                index += 1
+                continue
+            }
+            let width = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+            var value = UInt32(byte) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
+            for continuation in 1..<width where index + continuation < count {
+                value = value << 6 | (UInt32(bytes[index + continuation]) & 0x3F)
+            }
+            tokenizer.take(value)
+            index += width
+        }
+    }
+
+    /// The distinct values, in no particular order: open addressing over a power-of-two table, cheaper than
+    /// sorting or a Set's hashing for a few hundred values that are well-mixed hashes already.
+    static func distinct(_ values: [UInt64]) -> [UInt64] {
+        var capacity = 16
+        while capacity < values.count * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        // 0 marks an empty cell; a value of 0 is tracked apart.
+        var table = [UInt64](repeating: 0, count: capacity)
+        var result: [UInt64] = []
+        result.reserveCapacity(values.count)
+        var sawZero = false
+        for value in values {
+            if value == 0 {
+                if !sawZero { result.append(0) }
+                sawZero = true
+                continue
+            }
+            var cell = Int(truncatingIfNeeded: value) & mask
+            while true {
+                let held = table[cell]
+                if held == value { break }
+                if held == 0 {
+                    table[cell] = value
+                    result.append(value)
+                    break
+                }
+                cell = (cell + 1) & mask
+            }
+        }
+        return result
     }
 
     static func edgeHash(_ words: ArraySlice<UInt64>) -> UInt64 {
@@ -136,11 +270,6 @@ public struct TextFeatures: Sendable {
         let start = self.paragraphStarts[index] + offset
         guard offset >= 0, offset + Self.edgeWords <= self.paragraphWords[index] else { return nil }
         return Self.edgeHash(self.tokens[start..<(start + Self.edgeWords)])
-    }
-
-    @inline(__always)
-    static func isASCIIWord(_ byte: UInt8) -> Bool {
-        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
     }
 
     /// splitmix64's finalizer: a fast, well-spread 64-bit mix.

@@ -86,3 +86,12 @@ struct ExactDedupTests {
         #expect(index.memoryBytes < 101 * 8 * 2)
     }
 }
+
+@Test("the text key streamed over paragraphs equals the key of the joined text; features hold the repeats once")
+func streamedTextKey() {
+    let text = "First PARAGRAPH, with “quotes”.\n\nSecond — one.\n\nfirst paragraph, with \"quotes\".\n\nThird: £5."
+    let features = TextFeatures(text: text)
+    #expect(features.normalizedParagraphs == ["first paragraph, with \"quotes\".", "second - one.", "third: £5."])
+    #expect(ExactKeys.text(paragraphs: features.normalizedParagraphs) == ExactKeys.text(features.normalizedText))
+    #expect(ExactKeys.text(paragraphs: []) == ExactKeys.text(""))
+}
