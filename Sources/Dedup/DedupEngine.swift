@@ -22,6 +22,8 @@ public struct DedupEngine: Sendable {
     private var recent: [UInt32: DedupRecord] = [:]
     private let source: any DedupRecordSource
     private var evictedSinceCompact = 0
+    /// Written only so that `KeyIndex.warm`'s reads stay.
+    private var warmed: UInt32 = 0
 
     /// Records kept in the recent cache.
     static let recentRecords = 4096
@@ -58,6 +60,12 @@ public struct DedupEngine: Sendable {
         let textKey = ExactKeys.text(paragraphs: features.normalizedParagraphs)
         let urlKey = article.canonicalURL.map(ExactKeys.url)
         let idKey = ExactKeys.id(article.id)
+        let signature = MinHashSignature(shingles: features.shingles)
+        let bandKeys = signature.bandKeys(bands: self.settings.bands, rows: self.settings.rows)
+        let paragraphKeys = NearVerifier.sampledParagraphKeys(features, count: self.settings.sampledParagraphs)
+        // Every bucket this article will read or write, touched at once: at a million articles the index is far
+        // larger than the caches, and the misses then overlap.
+        self.warmed = self.index.warm([textKey, idKey] + (urlKey.map { [$0] } ?? []) + bandKeys + paragraphKeys)
         for slot in self.index.slots(for: textKey) {
             if let hit = self.record(slot), hit.keys.contains(textKey) {
                 return DedupVerdict(
@@ -65,9 +73,6 @@ public struct DedupEngine: Sendable {
                 )
             }
         }
-        let signature = MinHashSignature(shingles: features.shingles)
-        let bandKeys = signature.bandKeys(bands: self.settings.bands, rows: self.settings.rows)
-        let paragraphKeys = NearVerifier.sampledParagraphKeys(features, count: self.settings.sampledParagraphs)
 
         var candidates: [UInt32: Int] = [:]
         for key in bandKeys + paragraphKeys {

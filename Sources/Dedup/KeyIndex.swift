@@ -68,6 +68,18 @@ public struct KeyIndex: Sendable {
         }
     }
 
+    /// Reads the first bucket of each key, independently of one another, so the cache misses of a large table
+    /// overlap instead of coming one after another in the lookups and inserts that follow. Returns a value only so
+    /// that the reads are not optimized away.
+    public func warm(_ keys: [UInt64]) -> UInt32 {
+        var touched: UInt32 = 0
+        for key in keys {
+            let index = self.bucket(Self.fingerprint(key))
+            touched &+= self.keys[index] &+ self.slots[index]
+        }
+        return touched
+    }
+
     /// The slots under `key`.
     public func slots(for key: UInt64) -> [UInt32] {
         var result: [UInt32] = []
