@@ -66,11 +66,13 @@ public enum NearVerifier {
         // The same measures over paragraphs: exact where a copy kept paragraphs whole. A new paragraph that ends
         // (or starts) like an old one is that paragraph with a prefix (or suffix) added: only the difference is new.
         var oldParagraphs: [UInt64: Int] = [:]
+        var oldPositions: [UInt64: Int] = [:]
         // Head and tail hashes of the old paragraphs, to the paragraphs' indices (formulaic paragraphs share them).
         var oldHeads: [UInt64: [Int]] = [:]
         var oldTails: [UInt64: [Int]] = [:]
         for index in entry.paragraphs.indices {
             oldParagraphs[entry.paragraphs[index]] = entry.paragraphWords[index]
+            if oldPositions[entry.paragraphs[index]] == nil { oldPositions[entry.paragraphs[index]] = index }
             if entry.paragraphWords[index] >= TextFeatures.edgeWords {
                 oldHeads[entry.paragraphHeads[index], default: []].append(index)
                 oldTails[entry.paragraphTails[index], default: []].append(index)
@@ -101,14 +103,21 @@ public enum NearVerifier {
         var sharedWords = 0
         var addedWords = 0
         var substantialParagraph = false
+        // Whether the paragraphs kept from the old text come in its order.
+        var inOrder = true
+        var lastPosition = -1
         for (index, paragraph) in features.paragraphs.enumerated() {
             let words = features.paragraphWords[index]
             if oldParagraphs[paragraph] != nil {
                 sharedWords += words
+                let position = oldPositions[paragraph] ?? 0
+                if position < lastPosition { inOrder = false }
+                lastPosition = position
             } else if words > TextFeatures.edgeWords, let original = containedOldParagraph(index) {
                 sharedWords += original
                 addedWords += words - original
-            } else {
+            } else if !features.isBoilerplate(paragraph: index) {
+                // Boilerplate a copy adds (a copyright line, a newsletter plug) is neither news nor new words.
                 addedWords += words
                 if words >= settings.updateParagraphWords && features.paragraphEndsSentence[index] {
                     substantialParagraph = true
@@ -126,7 +135,14 @@ public enum NearVerifier {
         let shingleEstimateUsable = jaccard >= settings.containmentJaccardFloor
         let containsOld = max(shingleEstimateUsable ? oldInNew : 0, paragraphOldInNew) >= settings.containment
         let containedInOld = max(shingleEstimateUsable ? newInOld : 0, paragraphNewInOld) >= settings.containment
-        guard similarity >= settings.jaccard || (largeEnough && (containsOld || containedInOld)) else {
+        // A text mostly inside an old one is a cut copy (a truncation, a teaser) — unless what it has beyond the old
+        // one is news of its own, or it keeps less than half of the old one and not as a cut would (the lede, in
+        // order): then it is another article that reuses part of a story, and operators must see it.
+        let keepsLede = entry.paragraphs.first.map { lede in features.paragraphs.contains(lede) } ?? false
+        let cutCopy = containedInOld && !substantialParagraph && (paragraphOldInNew >= 0.5 || (keepsLede && inOrder))
+        // However similar, a text whose own news is a large share of it is another article.
+        let othersNews = substantialParagraph && !containsOld && Double(addedWords) >= 0.3 * Double(newWords)
+        guard !othersNews, similarity >= settings.jaccard || (largeEnough && (containsOld || cutCopy)) else {
             return nil
         }
         // An update keeps the old text and adds to it: a share of new words, or a new paragraph of news.

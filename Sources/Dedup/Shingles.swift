@@ -20,6 +20,8 @@ public struct TextFeatures: Sendable {
     /// Whether each paragraph ends like a sentence (". ! ?", perhaps inside a closing quote), unlike link lines,
     /// headlines and bylines.
     public let paragraphEndsSentence: [Bool]
+    /// Each paragraph's place in `normalizedParagraphs`.
+    let paragraphTexts: [Int]
     /// Word hashes of the whole text and where each paragraph's words start in them, to confirm that an old
     /// paragraph sits whole inside a new one.
     let tokens: [UInt64]
@@ -38,6 +40,7 @@ public struct TextFeatures: Sendable {
         var heads: [UInt64] = []
         var tails: [UInt64] = []
         var endsSentence: [Bool] = []
+        var texts: [Int] = []
         var starts: [Int] = []
         var seen: [UInt64: [Int]] = [:]
         var normalizedParts: [String] = []
@@ -103,6 +106,7 @@ public struct TextFeatures: Sendable {
             tails.append(Self.edgeHash(tokens.suffix(Self.edgeWords)))
             let last = folded.unicodeScalars.last { !TextNormalizer.isSpace($0) && !"\"')]»".unicodeScalars.contains($0) }
             endsSentence.append(last == "." || last == "!" || last == "?")
+            texts.append(normalizedParts.count - 1)
         }
         let window = tokenizer.window
         // Shingles run across paragraph breaks, as the text reads.
@@ -133,6 +137,7 @@ public struct TextFeatures: Sendable {
         self.paragraphHeads = heads
         self.paragraphTails = tails
         self.paragraphEndsSentence = endsSentence
+        self.paragraphTexts = texts
         self.tokens = window
         self.paragraphStarts = starts
         self.normalizedParagraphs = normalizedParts
@@ -259,6 +264,12 @@ public struct TextFeatures: Sendable {
             }
         }
         return result
+    }
+
+    /// Whether paragraph `index` reads like boilerplate (a copyright line, a newsletter or "follow us" plug, a
+    /// "read more" link): such a line added to a copy is not news. Asked only of a candidate's new paragraphs.
+    func isBoilerplate(paragraph index: Int) -> Bool {
+        Boilerplate.matches(self.normalizedParagraphs[self.paragraphTexts[index]], words: self.paragraphWords[index])
     }
 
     static func edgeHash(_ words: ArraySlice<UInt64>) -> UInt64 {

@@ -134,4 +134,44 @@ struct NearDedupTests {
         let copy = Self.paragraphs.dropLast().joined(separator: "\n\n")
         #expect(engine.check(try self.article("copy", copy)).info.status == .unique)
     }
+
+    static let otherStory = [
+        "Firefighters in the northern valley spent the night containing a blaze that destroyed two barns and forced the evacuation of a farming hamlet.",
+        "The regional fire service said strong easterly winds had carried embers more than a kilometre across dry fields before crews could reach them.",
+        "Residents were allowed to return on Wednesday morning, although the main road through the valley remains closed while power lines are repaired.",
+    ]
+
+    @Test("a newsletter plug or a copyright line added to a copy is boilerplate, not news: near, not update")
+    func promotionalLines() throws {
+        for line in [
+            "Sign up for our daily newsletter to get the top stories in your inbox.",
+            "Copyright 2024 Example Regional Times. All rights reserved.",
+            "Follow us for the latest updates on this developing story.",
+        ] {
+            #expect(try self.verdict(of: Self.original + "\n\n" + line).info.status == .near, "\(line)")
+        }
+        let news = "Engineers from the regional government confirmed on Wednesday that a second crack had been found overnight."
+        #expect(try self.verdict(of: Self.original + "\n\n" + news).info.status == .update)
+    }
+
+    @Test("part of a story beside news of its own, or its paragraphs reshuffled, is another article; a teaser is a copy")
+    func partialReuse() throws {
+        var long = Self.paragraphs + Self.otherStory + Self.paragraphs.map { "In other news, " + $0.lowercased() }
+        long.removeLast(2)
+        var engine = DedupEngine()
+        #expect(engine.check(try self.article("long", long.joined(separator: "\n\n"))).info.status == .unique)
+        // Four paragraphs of the story (over 80 % of this text) and one of its own news.
+        let reuse = Array(Self.paragraphs[1...4]) + [
+            "Separately, the harbour authority announced a new ferry timetable that adds three evening crossings from next month onward."
+        ]
+        #expect(engine.check(try self.article("reuse", reuse.joined(separator: "\n\n"))).info.status == .unique)
+        let shuffled = [long[6], long[7], long[0], long[1], long[2]]
+        #expect(engine.check(try self.article("shuffled", shuffled.joined(separator: "\n\n"))).info.status == .unique)
+        // The first paragraphs alone, in order: a teaser of the long text.
+        var fresh = DedupEngine()
+        _ = fresh.check(try self.article("long", long.joined(separator: "\n\n")))
+        let teaser = Array(long[0...4])
+        let verdict = fresh.check(try self.article("teaser", teaser.joined(separator: "\n\n")))
+        #expect(verdict.info.status == .near && verdict.info.of == "long", "\(verdict.info)")
+    }
 }

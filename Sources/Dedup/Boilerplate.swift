@@ -1,0 +1,23 @@
+/// Lines that news sites and syndication partners add around a story: copyright notices, newsletter and social
+/// plugs, "read more" links, agency credits. A copy that adds only such lines is a copy, not an update.
+///
+/// A phrase list, because the signal is lexical and the phrases are few and stable across sites (the same cues
+/// boilerplate removers such as jusText and news-please rely on); it applies only to short paragraphs, so a real
+/// paragraph that happens to mention a newsletter is still news.
+enum Boilerplate {
+    /// Phrases, normalized as `TextNormalizer.normalizedForHash` leaves them (lower case, straight quotes).
+    static let cues: [String] = [
+        "all rights reserved", "copyright", "(c) ", "©", "sign up", "newsletter", "subscribe", "follow us",
+        "for the latest", "read more", "related:", "see also:", "originally appeared", "originally published",
+        "published by arrangement", "republished with permission", "additional reporting", "editing by",
+        "reporting by", "writing by", "more to come", "click here", "share this", "share on", "in your inbox", "download our app", "advertisement",
+    ]
+
+    /// Longest paragraph, in words, still judged by its cues.
+    static let maximumWords = 20
+
+    static func matches(_ normalized: String, words: Int) -> Bool {
+        guard words <= Self.maximumWords else { return false }
+        return Self.cues.contains { normalized.contains($0) }
+    }
+}
