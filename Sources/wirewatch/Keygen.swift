@@ -25,15 +25,24 @@ struct Keygen: AsyncParsableCommand {
             for path in [secretPath, publicPath] where FileManager.default.fileExists(atPath: path) && !self.force {
                 throw Failure("\(path) exists; use --force to replace it")
             }
-            // Create with 0600 from the start: a secret must never exist with wider permissions, even briefly.
-            FileManager.default.createFile(
-                atPath: secretPath, contents: Data((keys.secretKey + "\n").utf8), attributes: [.posixPermissions: 0o600]
-            )
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretPath)
-            FileManager.default.createFile(
-                atPath: publicPath, contents: Data((keys.publicKey + "\n").utf8), attributes: [.posixPermissions: 0o644]
-            )
+            // The secret is created with mode 0600 by open(2) itself: it never exists with wider permissions, even
+            // briefly, whatever the umask.
+            try Self.write(keys.secretKey + "\n", to: secretPath, mode: 0o600, replace: self.force)
+            try Self.write(keys.publicKey + "\n", to: publicPath, mode: 0o644, replace: self.force)
             print("secret key: \(secretPath) (0600)\npublic key: \(publicPath): \(keys.publicKey)")
+        }
+    }
+
+    static func write(_ text: String, to path: String, mode: mode_t, replace: Bool) throws {
+        if replace { unlink(path) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw Failure("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        // open(2) applies the umask; make the mode exactly what was asked.
+        fchmod(descriptor, mode)
+        let bytes = Array(text.utf8)
+        guard Foundation.write(descriptor, bytes, bytes.count) == bytes.count else {
+            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -249,4 +249,35 @@ struct DaemonTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("not acknowledged"))
     }
+
+    @Test("keygen writes a 0600 secret and a public key, refuses to overwrite without --force, fails clearly")
+    func keygen() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keygen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let name = directory.appendingPathComponent("daemon").path
+        let first = try runCLI(["keygen", name])
+        #expect(first.status == 0, "\(first.stderr)")
+        let secretMode = try FileManager.default.attributesOfItem(atPath: name + ".key")[.posixPermissions] as? Int
+        let publicMode = try FileManager.default.attributesOfItem(atPath: name + ".pub")[.posixPermissions] as? Int
+        #expect(secretMode == 0o600)
+        #expect(publicMode == 0o644)
+        let secret = try String(contentsOfFile: name + ".key", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let publicKey = try String(contentsOfFile: name + ".pub", encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(secret.count == 40 && publicKey.count == 40 && secret != publicKey)
+        #expect(first.stdout.contains(publicKey))
+
+        let again = try runCLI(["keygen", name])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("exists"))
+        #expect(try String(contentsOfFile: name + ".key", encoding: .utf8).contains(secret), "left as it was")
+        let forced = try runCLI(["keygen", "--force", name])
+        #expect(forced.status == 0)
+        #expect(try String(contentsOfFile: name + ".key", encoding: .utf8).trimmingCharacters(in: .newlines) != secret)
+        #expect((try FileManager.default.attributesOfItem(atPath: name + ".key")[.posixPermissions] as? Int) == 0o600)
+
+        let nowhere = try runCLI(["keygen", directory.appendingPathComponent("missing/dir/key").path])
+        #expect(nowhere.status != 0)
+        #expect(nowhere.stderr.contains("cannot create"))
+    }
 }
