@@ -3,12 +3,15 @@ import Foundation
 /// Receives, one by one, the scalars of a text being normalized.
 public protocol ScalarSink {
     mutating func take(_ scalar: UInt32)
+    /// The byte-level path gave up part way through: forget the scalars taken so far, the whole result follows.
+    mutating func restart()
 }
 
 /// For normalizing without looking at the result on the way.
 public struct NoScalarSink: ScalarSink {
     @inlinable public init() {}
     @inlinable public mutating func take(_ scalar: UInt32) {}
+    @inlinable public mutating func restart() {}
 }
 
 /// Text normalization for hashing and paragraph handling.
@@ -24,15 +27,35 @@ public enum TextNormalizer {
     /// The same over UTF-8 bytes (valid UTF-8, as a String's), so a caller holding a slice of a larger text does
     /// not have to make a String of it first.
     public static func normalizedForHash(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var sink = NoScalarSink()
+        return Self.normalizedForHash(utf8: bytes, sink: &sink)
+    }
+
+    /// The same, handing every scalar of the result to `sink` as well, so a caller can tokenize in the same pass
+    /// (on the byte-level path, as each is written). Inlinable so that it is specialized for the caller's sink.
+    @inlinable
+    public static func normalizedForHash<Sink: ScalarSink>(utf8 bytes: UnsafeBufferPointer<UInt8>, sink: inout Sink)
+        -> String
+    {
         let hasEntities = bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
-        if !hasEntities, let common = Self.normalizedCommon(bytes) { return common }
+        if !hasEntities, let common = Self.normalizedCommon(bytes, sink: &sink) { return common }
+        sink.restart()
         let text = String(decoding: bytes, as: UTF8.self)
-        let decoded = hasEntities ? Self.decodeEntities(text) : text
-        return Self.normalizedCommon(decoded) ?? Self.normalizedGeneral(decoded)
+        let normalized: String
+        if hasEntities {
+            let decoded = Self.decodeEntities(text)
+            normalized = Self.normalizedCommon(decoded) ?? Self.normalizedGeneral(decoded)
+        } else {
+            // The byte-level path already declined this text.
+            normalized = Self.normalizedGeneral(text)
+        }
+        for scalar in normalized.unicodeScalars { sink.take(scalar.value) }
+        return normalized
     }
 
     /// `normalizedForHash` for any text with entities decoded: NFKC (skipped where it changes nothing), lower case,
     /// quotes, dashes and spaces folded, scalar by scalar.
+    @usableFromInline
     static func normalizedGeneral(_ decoded: String) -> String {
         // Text whose non-ASCII scalars NFKC leaves alone (Latin-1 letters, £, €, typographic quotes and dashes)
         // skips the costly normalization: the result is the same.
@@ -84,15 +107,17 @@ public enum TextNormalizer {
     /// zero-width characters and euro sign that news copy is made of; nil for anything else, which takes the
     /// general path. Most articles take this one: Unicode property lookups and scalar-by-scalar string building
     /// cost far more than the byte tests that decide the same thing here.
+    @usableFromInline
     static func normalizedCommon(_ text: String) -> String? {
         var text = text
-        return text.withUTF8 { Self.normalizedCommon($0) }
+        var sink = NoScalarSink()
+        return text.withUTF8 { Self.normalizedCommon($0, sink: &sink) }
     }
 
-    static func normalizedCommon(_ input: UnsafeBufferPointer<UInt8>) -> String? {
+    @inlinable
+    static func normalizedCommon<Sink: ScalarSink>(_ input: UnsafeBufferPointer<UInt8>, sink: inout Sink) -> String? {
         // The result is never longer than the input: each scalar maps to as many bytes or fewer.
         try? String(unsafeUninitializedCapacity: max(1, input.count)) { output in
-            var sink = NoScalarSink()
             let length = Self.asciiMap.withUnsafeBufferPointer {
                 Self.normalizedCommon(input, into: output, asciiMap: $0, sink: &sink)
             }
@@ -101,14 +126,17 @@ public enum TextNormalizer {
         }
     }
 
-    private struct NotCommon: Error {}
+    @usableFromInline
+    struct NotCommon: Error {
+        @usableFromInline init() {}
+    }
 
     /// Over buffers with only local state: no closures capturing variables, which would cost dynamic exclusivity
     /// checks on every byte. Returns the length written, or nil for text outside the common repertoire (having
     /// written part of it). `sink` takes every scalar of the result as it is written, so a caller can tokenize
     /// in the same pass; inlinable so that it is specialized for the caller's sink.
     @inlinable
-    public static func normalizedCommon<Sink: ScalarSink>(
+    static func normalizedCommon<Sink: ScalarSink>(
         _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
         asciiMap: UnsafeBufferPointer<UInt8>, sink: inout Sink
     ) -> Int? {
@@ -237,6 +265,7 @@ public enum TextNormalizer {
     ]
 
     /// Decodes `&name;`, `&#NN;` and `&#xHH;` entities; anything else is left as it is.
+    @usableFromInline
     static func decodeEntities(_ text: String) -> String {
         var result = ""
         var index = text.startIndex

@@ -45,7 +45,6 @@ public struct TextFeatures: Sendable {
         var seen: [UInt64: [Int]] = [:]
         var normalizedParts: [String] = []
         let wordTable = TextNormalizer.latin1Word
-        let asciiMap = TextNormalizer.asciiMap
         var text = text
         // Paragraphs as spans of the text's own bytes, normalized straight from them and tokenized as the
         // normalized text is written: one pass for most paragraphs.
@@ -54,36 +53,12 @@ public struct TextFeatures: Sendable {
         tokenizer.window.reserveCapacity(1024)
         for span in spans {
             let paragraphStart = tokenizer.window.count
-            var folded = text.withUTF8 { all -> String in
-                let bytes = UnsafeBufferPointer(rebasing: all[span.bytes])
-                let hasEntities = bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
-                if !hasEntities {
-                    let common = try? String(unsafeUninitializedCapacity: max(1, bytes.count)) { output in
-                        let length = wordTable.withUnsafeBufferPointer { words in
-                            asciiMap.withUnsafeBufferPointer { map in
-                                tokenizer.begin(wordTable: words)
-                                return TextNormalizer.normalizedCommon(bytes, into: output, asciiMap: map, sink: &tokenizer)
-                            }
-                        }
-                        guard let length else { throw Uncommon() }
-                        return length
-                    }
-                    if let common {
-                        tokenizer.finish()
-                        return common
-                    }
+            let folded = text.withUTF8 { all in
+                wordTable.withUnsafeBufferPointer { words in
+                    tokenizer.begin(wordTable: words)
+                    defer { tokenizer.finish() }
+                    return TextNormalizer.normalizedForHash(utf8: UnsafeBufferPointer(rebasing: all[span.bytes]), sink: &tokenizer)
                 }
-                // Entities or scripts beyond the common repertoire: the general path, then a scan of its result.
-                tokenizer.window.removeSubrange(paragraphStart...)
-                var general = TextNormalizer.normalizedForHash(utf8: bytes)
-                general.withUTF8 { normalized in
-                    wordTable.withUnsafeBufferPointer { words in
-                        tokenizer.begin(wordTable: words)
-                        Self.scan(normalized, into: &tokenizer)
-                    }
-                }
-                tokenizer.finish()
-                return general
             }
             let scan = tokenizer.result
             let paragraphHash = scan.paragraphHash
@@ -148,8 +123,6 @@ public struct TextFeatures: Sendable {
         var words = 0
     }
 
-    struct Uncommon: Error {}
-
     /// Splits normalized text into word hashes, appended to `window`, scalar by scalar as the normalizer writes
     /// them. FNV-1a over the scalar values: cheap and stable across runs (unlike Hasher). "peer-to-peer", "2,850",
     /// "u.s" and "don't" are one word each: joiners count only between word characters. Scalars below U+0100 are
@@ -165,9 +138,17 @@ public struct TextFeatures: Sendable {
         /// A joiner seen inside a word (never 0), hashed only if a word character follows it.
         var pendingJoiner: UInt64 = 0
         var wordTable = UnsafeBufferPointer<Bool>(start: nil, count: 0)
+        /// Where the paragraph's words start in `window`.
+        var paragraphStart = 0
 
         mutating func begin(wordTable: UnsafeBufferPointer<Bool>) {
             self.wordTable = wordTable
+            self.paragraphStart = self.window.count
+            self.restart()
+        }
+
+        mutating func restart() {
+            self.window.removeSubrange(self.paragraphStart...)
             self.result = ParagraphScan()
             self.token = Self.basis
             self.inToken = false
@@ -210,27 +191,6 @@ public struct TextFeatures: Sendable {
         mutating func finish() {
             self.endToken()
             self.wordTable = UnsafeBufferPointer(start: nil, count: 0)
-        }
-    }
-
-    /// Feeds the scalars of normalized UTF-8 to a tokenizer, for text the normalizer's common path declined.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into tokenizer: inout Tokenizer) {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            if byte < 0x80 {
-                tokenizer.take(UInt32(byte))
-                index += 1
-                continue
-            }
-            let width = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-            var value = UInt32(byte) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
-            for continuation in 1..<width where index + continuation < count {
-                value = value << 6 | (UInt32(bytes[index + continuation]) & 0x3F)
-            }
-            tokenizer.take(value)
-            index += width
         }
     }
 
