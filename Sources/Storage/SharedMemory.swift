@@ -35,7 +35,9 @@ public final class SharedMemory: @unchecked Sendable {
             guard let components = URLComponents(string: url),
                 components.scheme == "postgres" || components.scheme == "postgresql"
             else {
-                throw SharedMemoryError.badURL("expected postgres://user[:password]@host[:port]/database, got '\(url)'")
+                // The URL itself is not echoed: it may hold a password, and this message goes to logs.
+                let scheme = URLComponents(string: url)?.scheme.map { "scheme '\($0)'" } ?? "not a URL"
+                throw SharedMemoryError.badURL("expected postgres://user[:password]@host[:port]/database (\(scheme))")
             }
             let query = Dictionary(
                 (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 }

@@ -92,6 +92,12 @@ struct SharedMemoryTests {
         let socket = try SharedMemory.Location(url: "postgresql://desk@/wire?host=/run/postgresql")
         #expect(socket.socketDirectory == "/run/postgresql" && socket.port == 5432 && !socket.requireTLS)
         #expect(throws: SharedMemoryError.self) { try SharedMemory.Location(url: "mysql://x@y/z") }
+        do {
+            _ = try SharedMemory.Location(url: "mysql://desk:s3cret@db/wire")
+        } catch {
+            #expect(!"\(error)".contains("s3cret"), "a bad URL's password stays out of the message")
+            #expect("\(error)".contains("mysql"))
+        }
         #expect(throws: SharedMemoryError.self) { try SharedMemory.Location(url: "postgres://x@y/z?sslmode=maybe") }
     }
 }
