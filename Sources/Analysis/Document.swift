@@ -1,0 +1,277 @@
+import Articles
+import Foundation
+
+/// An article cut into tokens and sentences, the common input of every analysis step.
+///
+/// Every offset counts Unicode scalars into the text exactly as received, so what a step reports can be
+/// highlighted in the original. Only the kept paragraphs (repeats removed) are tokenized.
+public struct Document: Sendable {
+    /// The whole input text as scalars; `text(start, end)` slices it.
+    public let scalars: [Unicode.Scalar]
+    /// Kept paragraphs, as scalar ranges into `scalars`, in order.
+    public let paragraphs: [Range<Int>]
+    public let tokens: [Token]
+    public let sentences: [Sentence]
+    /// The article's `published_at`, the anchor for relative dates ("last week").
+    public let publishedAt: Date?
+
+    public init(text: String, paragraphs: [Range<Int>]? = nil, publishedAt: Date? = nil) {
+        let scalars = Array(text.unicodeScalars)
+        self.scalars = scalars
+        let ranges = paragraphs ?? TextNormalizer.paragraphs(text).map { $0.start..<$0.end }
+        self.paragraphs = ranges
+        self.publishedAt = publishedAt
+        var tokens: [Token] = []
+        tokens.reserveCapacity(scalars.count / 5)
+        var sentences: [Sentence] = []
+        for (index, range) in ranges.enumerated() {
+            let first = tokens.count
+            Tokenizer.tokenize(scalars, range, into: &tokens)
+            SentenceSplitter.split(tokens, first..<tokens.count, paragraph: index, into: &sentences)
+        }
+        self.tokens = tokens
+        self.sentences = sentences
+    }
+
+    /// The text between two scalar offsets.
+    public func text(_ start: Int, _ end: Int) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: self.scalars[max(0, start)..<min(end, self.scalars.count)])
+        return String(view)
+    }
+
+    /// The text a token range covers, from the first token's start to the last one's end.
+    public func text(tokens range: Range<Int>) -> String {
+        guard !range.isEmpty else { return "" }
+        return self.text(self.tokens[range.lowerBound].start, self.tokens[range.upperBound - 1].end)
+    }
+
+    /// The index of the sentence holding token `index` (binary search).
+    public func sentenceIndex(ofToken index: Int) -> Int? {
+        var low = 0
+        var high = self.sentences.count
+        while low < high {
+            let middle = (low + high) / 2
+            let sentence = self.sentences[middle]
+            if index < sentence.tokens.lowerBound {
+                high = middle
+            } else if index >= sentence.tokens.upperBound {
+                low = middle + 1
+            } else {
+                return middle
+            }
+        }
+        return nil
+    }
+
+    /// Number of word tokens (letters or digits).
+    public var wordCount: Int { self.tokens.reduce(0) { $0 + ($1.kind == .punctuation ? 0 : 1) } }
+}
+
+public struct Token: Sendable, Equatable {
+    public enum Kind: UInt8, Sendable {
+        /// Letters, maybe with digits, inner apostrophes, hyphens or periods ("U.S.", "Daesh-K", "don't").
+        case word
+        /// Digits with inner separators ("6000", "6,000", "3.5", "2021").
+        case number
+        /// Any other single scalar: punctuation, quotes, symbols.
+        case punctuation
+    }
+
+    public let start: Int
+    public let end: Int
+    public let text: String
+    /// `text` lowercased, for lexicon lookups.
+    public let lower: String
+    public let kind: Kind
+    /// The first scalar is an uppercase letter.
+    public let isCapitalized: Bool
+    /// Every letter is uppercase and there are at least two ("CIA", "TTP").
+    public let isAllCaps: Bool
+    /// Whitespace (or the paragraph start) comes right before this token.
+    public let spaceBefore: Bool
+
+    public init(
+        start: Int, end: Int, text: String, kind: Kind, isCapitalized: Bool, isAllCaps: Bool, spaceBefore: Bool
+    ) {
+        self.start = start
+        self.end = end
+        self.text = text
+        self.lower = text.lowercased()
+        self.kind = kind
+        self.isCapitalized = isCapitalized
+        self.isAllCaps = isAllCaps
+        self.spaceBefore = spaceBefore
+    }
+
+    public var isWord: Bool { self.kind == .word }
+
+    /// A quotation mark, straight or typographic.
+    public var isQuote: Bool {
+        self.kind == .punctuation && Tokenizer.quoteMarks.contains(self.text.unicodeScalars.first!)
+    }
+}
+
+public struct Sentence: Sendable, Equatable {
+    /// Indexes into `Document.tokens`.
+    public let tokens: Range<Int>
+    /// Scalar offsets of the first token's start and the last token's end.
+    public let start: Int
+    public let end: Int
+    /// Index into `Document.paragraphs`.
+    public let paragraph: Int
+}
+
+/// Splits text into word, number and punctuation tokens with scalar offsets.
+///
+/// Hand-written: the offsets must count Unicode scalars of the original text, and no Debian library tokenizes
+/// news English that way; it runs on scalars, never building `Character`s.
+public enum Tokenizer {
+    static let quoteMarks: Set<Unicode.Scalar> = ["\"", "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{00AB}", "\u{00BB}", "\u{201E}", "\u{2039}", "\u{203A}"]
+    static let joiners: Set<Unicode.Scalar> = ["'", "\u{2019}", "-", "\u{2010}", "\u{2011}", "."]
+
+    static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 {
+            let value = scalar.value
+            return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x30 && scalar.value <= 0x39 }
+
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{00A0}"
+            || scalar.properties.isWhitespace
+    }
+
+    public static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
+        var index = range.lowerBound
+        var spaceBefore = true
+        while index < range.upperBound {
+            let scalar = scalars[index]
+            if Self.isSpace(scalar) {
+                spaceBefore = true
+                index += 1
+                continue
+            }
+            let start = index
+            guard Self.isLetterOrDigit(scalar) else {
+                tokens.append(
+                    Token(
+                        start: start, end: start + 1, text: String(scalar), kind: .punctuation, isCapitalized: false,
+                        isAllCaps: false, spaceBefore: spaceBefore))
+                spaceBefore = false
+                index += 1
+                continue
+            }
+            var allDigits = true
+            var letters = 0
+            var upper = 0
+            index += 1
+            if Self.isDigit(scalar) { } else { allDigits = false }
+            if scalar.properties.isAlphabetic {
+                letters += 1
+                if scalar.properties.isUppercase { upper += 1 }
+            }
+            while index < range.upperBound {
+                let current = scalars[index]
+                if Self.isLetterOrDigit(current) {
+                    if !Self.isDigit(current) { allDigits = false }
+                    if current.properties.isAlphabetic {
+                        letters += 1
+                        if current.properties.isUppercase { upper += 1 }
+                    }
+                    index += 1
+                    continue
+                }
+                guard index + 1 < range.upperBound, Self.isLetterOrDigit(scalars[index + 1]) else {
+                    // "U.S." keeps its last period: single letters joined by periods are an abbreviation.
+                    if current == ".", index - start >= 3, scalars[index - 2] == ".", scalars[index - 1].properties.isAlphabetic {
+                        index += 1
+                    }
+                    break
+                }
+                let next = scalars[index + 1]
+                if allDigits && (current == "," || current == ".") && Self.isDigit(next) && Self.isDigit(scalars[index - 1]) {
+                    index += 1  // 6,000 and 3.5 are one number
+                } else if !allDigits && Self.joiners.contains(current) {
+                    // A possessive "'s" ends the word: "Pakistan's" is "Pakistan" + "'s".
+                    if (current == "'" || current == "\u{2019}") && (next == "s" || next == "S")
+                        && (index + 2 >= range.upperBound || !Self.isLetterOrDigit(scalars[index + 2]))
+                    {
+                        break
+                    }
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[start..<index])
+            let text = String(view)
+            tokens.append(
+                Token(
+                    start: start, end: index, text: text, kind: allDigits ? .number : .word,
+                    isCapitalized: scalar.properties.isUppercase, isAllCaps: letters >= 2 && upper == letters,
+                    spaceBefore: spaceBefore))
+            spaceBefore = false
+        }
+    }
+}
+
+/// Sentence boundaries inside one paragraph.
+public enum SentenceSplitter {
+    /// Lowercased words whose following period does not end a sentence.
+    static let abbreviations: Set<String> = [
+        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep",
+        "inc", "ltd", "co", "corp", "vs", "etc", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec", "mt", "ft", "approx", "est", "dept", "univ", "maj", "adm", "brig", "cmdr",
+        "rev", "hon", "pres", "supt", "insp", "det", "cpl", "pvt", "fig", "vol", "op", "ave", "blvd", "rd",
+    ]
+    static let closers: Set<String> = ["\"", "'", "\u{201D}", "\u{2019}", ")", "]", "\u{00BB}"]
+
+    static func split(_ tokens: [Token], _ range: Range<Int>, paragraph: Int, into sentences: inout [Sentence]) {
+        var start = range.lowerBound
+        var index = range.lowerBound
+        func close(_ end: Int) {
+            guard end > start else { return }
+            sentences.append(
+                Sentence(tokens: start..<end, start: tokens[start].start, end: tokens[end - 1].end, paragraph: paragraph))
+            start = end
+        }
+        while index < range.upperBound {
+            let token = tokens[index]
+            let text = token.text
+            let isStop = text == "." || text == "!" || text == "?" || text == "\u{2026}" || text == "\u{3002}"
+            guard isStop else {
+                index += 1
+                continue
+            }
+            if text == ".", index > start {
+                let previous = tokens[index - 1]
+                if previous.kind == .word {
+                    if Self.abbreviations.contains(previous.lower) || (previous.text.unicodeScalars.count == 1 && previous.isCapitalized) {
+                        index += 1
+                        continue
+                    }
+                }
+            }
+            var end = index + 1
+            while end < range.upperBound && (tokens[end].text == "." || tokens[end].text == "!" || tokens[end].text == "?" || Self.closers.contains(tokens[end].text)) && !tokens[end].spaceBefore {
+                end += 1
+            }
+            if end < range.upperBound {
+                let next = tokens[end]
+                // A lowercase word after a stop continues the sentence ("... 3 p.m. on Friday").
+                if next.kind == .word && !next.isCapitalized && next.text.unicodeScalars.first!.properties.isLowercase {
+                    index = end
+                    continue
+                }
+            }
+            close(end)
+            index = end
+        }
+        close(range.upperBound)
+    }
+}
