@@ -15,6 +15,7 @@ public struct Daemon: Sendable {
     public let state: DaemonState
     let context: Context
     let logger: Logger
+    let security: SocketSecurity?
 
     public init(config: WirewatchConfig, logger: Logger) throws {
         self.config = config
@@ -25,6 +26,7 @@ public struct Daemon: Sendable {
             throw ConfigError(key: "store.path", reason: "cannot open store '\(config.store.path)': \(error)")
         }
         self.context = try Context(ioThreads: 1)
+        self.security = self.config.security.isEnabled ? try SocketSecurity(config.security) : nil
         self.state = DaemonState(dedup: config.dedup.settings)
         // Not ready until the pipeline has reached the shared memory, when there is one.
         self.state.sharedMemoryHealthy.store(config.store.postgres.isEmpty, ordering: .relaxed)
@@ -37,10 +39,17 @@ public struct Daemon: Sendable {
         let workSignal = WorkSignal()
         let outbox = BlockingQueue<Outgoing>(capacity: 50_000)
         let rates = RateTracker()
+        // Bound before any socket that asks it, so no client is ever admitted unchecked.
+        let zap = try self.security.map { try ZAPHandler(context: self.context, security: $0, logger: self.logger) }
+        if let security = self.security {
+            self.logger.info(
+                "CURVE on every bound socket",
+                metadata: ["security.public_key": "\(security.publicKey)", "security.allowed_clients": "\(security.allowedClients.count)"])
+        }
         var services: [any Service] = [
             PublisherService(
                 context: self.context, config: self.config, store: self.store, state: self.state, outbox: outbox,
-                logger: self.logger
+                logger: self.logger, security: self.security
             ),
             PipelineService(
                 config: self.config, store: self.store, state: self.state, workSignal: workSignal, outbox: outbox,
@@ -48,11 +57,11 @@ public struct Daemon: Sendable {
             ),
             ReplayService(
                 context: self.context, config: self.config, store: self.store, state: self.state, rates: rates,
-                logger: self.logger
+                logger: self.logger, security: self.security
             ),
             IngestService(
                 context: self.context, config: self.config, store: self.store, state: self.state,
-                workSignal: workSignal, logger: self.logger
+                workSignal: workSignal, logger: self.logger, security: self.security
             ),
         ]
         if !self.config.http.isEmpty {
@@ -83,6 +92,7 @@ public struct Daemon: Sendable {
         )
         defer {
             try? self.store.checkpoint()
+            zap?.shutdown()
             self.context.terminate()
         }
         try await group.run()

@@ -18,6 +18,8 @@ struct IngestService: Service {
     let state: DaemonState
     let workSignal: WorkSignal
     let logger: Logger
+    /// CURVE and the client allow-list, when configured.
+    var security: SocketSecurity? = nil
 
     /// Frames of an ingest message beyond which it is rejected (`[topic, JSON]` is the most a feed sends).
     static let maxFrames = 2
@@ -55,6 +57,7 @@ struct IngestService: Service {
         for endpoint in self.config.ingest.pull {
             let socket = try Socket(self.context, type: .pull, lingerMilliseconds: 0)
             try configure(socket)
+            try self.security.apply(to: socket)
             try socket.bind(endpoint)
             endpoints.append(Endpoint(socket: socket, name: "pull " + endpoint, isRouter: false))
         }
@@ -69,6 +72,7 @@ struct IngestService: Service {
             let socket = try Socket(self.context, type: .router, lingerMilliseconds: 1000)
             try configure(socket)
             try socket.setSendHighWaterMark(self.config.ingest.highWaterMark)
+            try self.security.apply(to: socket)
             try socket.bind(self.config.ingest.acked)
             endpoints.append(Endpoint(socket: socket, name: "acked " + self.config.ingest.acked, isRouter: true))
         }

@@ -17,6 +17,8 @@ struct PublisherService: Service {
     let state: DaemonState
     let outbox: BlockingQueue<Outgoing>
     let logger: Logger
+    /// CURVE and the client allow-list, when configured.
+    var security: SocketSecurity? = nil
 
     func run() async throws {
         try await runServiceLoop(name: "wirewatch-publish") { stop in try self.loop(stop: stop) }
@@ -26,6 +28,7 @@ struct PublisherService: Service {
         let socket = try Socket(self.context, type: .pub, lingerMilliseconds: 2000)
         try socket.setSendHighWaterMark(100_000)
         try socket.setHeartbeat(intervalMilliseconds: 1000, timeoutMilliseconds: 3000, ttlMilliseconds: 3000)
+        try self.security.apply(to: socket)
         try socket.bind(self.config.publish)
         self.state.socketsBound.add(1, ordering: .relaxed)
         self.logger.info("publishing", metadata: ["publish.endpoint": "\(self.config.publish)"])

@@ -22,6 +22,8 @@ struct ReplayService: Service {
     let state: DaemonState
     let rates: RateTracker
     let logger: Logger
+    /// CURVE and the client allow-list, when configured.
+    var security: SocketSecurity? = nil
 
     static let maxLimit = 10_000
 
@@ -33,6 +35,7 @@ struct ReplayService: Service {
         let socket = try Socket(self.context, type: .router, lingerMilliseconds: 0)
         try socket.setSendHighWaterMark(Self.maxLimit * 2)
         try socket.setMaxMessageSize(1 << 20)
+        try self.security.apply(to: socket)
         try socket.bind(self.config.replay)
         self.state.socketsBound.add(1, ordering: .relaxed)
         self.logger.info("replay listening", metadata: ["replay.endpoint": "\(self.config.replay)"])

@@ -6,9 +6,12 @@ import ZeroMQ
 /// Each method creates and owns its sockets on the calling thread.
 public struct WirewatchClient: Sendable {
     public let context: Context
+    /// CURVE keys, when the daemon's sockets are encrypted.
+    public let curve: ClientCurve?
 
-    public init(context: Context) {
+    public init(context: Context, curve: ClientCurve? = nil) {
         self.context = context
+        self.curve = curve
     }
 
     public struct ClientError: Error, CustomStringConvertible {
@@ -38,6 +41,7 @@ public struct WirewatchClient: Sendable {
         let socket = try Socket(self.context, type: .dealer, lingerMilliseconds: 0)
         try socket.setSendHighWaterMark(window * 2)
         try socket.setReceiveHighWaterMark(window * 2)
+        try self.curve.apply(to: socket)
         try socket.connect(endpoint)
         var acks: [Int: Ack] = [:]
         var next = 0
@@ -87,7 +91,7 @@ public struct WirewatchClient: Sendable {
 
     /// Opens a DEALER to the replay endpoint for several requests.
     public func replaySession(_ endpoint: String) throws -> ReplaySession {
-        try ReplaySession(context: self.context, endpoint: endpoint)
+        try ReplaySession(context: self.context, endpoint: endpoint, curve: self.curve)
     }
 }
 
@@ -96,9 +100,10 @@ public struct ReplaySession: ~Copyable {
     let socket: Socket
     public var timeout: Double = 10
 
-    init(context: Context, endpoint: String) throws {
+    init(context: Context, endpoint: String, curve: ClientCurve?) throws {
         let socket = try Socket(context, type: .dealer, lingerMilliseconds: 0)
         try socket.setReceiveHighWaterMark(100_000)
+        try curve.apply(to: socket)
         try socket.connect(endpoint)
         self.socket = socket
     }

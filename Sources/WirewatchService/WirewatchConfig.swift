@@ -82,6 +82,16 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         }
     }
 
+    /// CURVE on every socket the daemon binds, with a ZAP allow-list of client public keys.
+    public struct Security: Sendable, Equatable, Codable {
+        /// The daemon's secret key (Z85, as `wirewatch keygen` writes it); empty: no encryption.
+        public var secretKeyFile = ""
+        /// Client public keys admitted, one Z85 key per line (`#` comments); required with a secret key.
+        public var allowedClientsFile = ""
+
+        public var isEnabled: Bool { !self.secretKeyFile.isEmpty }
+    }
+
     public struct Log: Sendable, Equatable, Codable {
         public var level = "info"
         public var format = "json"
@@ -96,6 +106,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
     public var pipeline = Pipeline()
     public var dedup = Dedup()
     public var log = Log()
+    public var security = Security()
 
     public init() {}
 
@@ -109,7 +120,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         "store.retention_days", "store.postgres", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
         "dedup", "dedup.window_days", "dedup.max_articles", "dedup.shingle_size", "dedup.jaccard", "dedup.containment",
         "dedup.update_share", "dedup.update_paragraph_words", "dedup.min_shingles", "dedup.bands",
-        "log.level", "log.format",
+        "log.level", "log.format", "security", "security.secret_key_file", "security.allowed_clients_file",
     ]
 
     /// Loads the configuration.
@@ -183,6 +194,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try read("dedup.bands", &config.dedup.bands) { try Self.int(reader, $0) }
         try read("log.level", &config.log.level) { try Self.string(reader, $0) }
         try read("log.format", &config.log.format) { try Self.string(reader, $0) }
+        try read("security.secret_key_file", &config.security.secretKeyFile) { try Self.string(reader, $0) }
+        try read("security.allowed_clients_file", &config.security.allowedClientsFile) { try Self.string(reader, $0) }
         try config.validate()
         return config
     }
@@ -306,6 +319,9 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
             } catch {
                 throw ConfigError(key: "store.postgres", reason: "\(error)")
             }
+        }
+        if self.security.isEnabled || !self.security.allowedClientsFile.isEmpty {
+            _ = try SocketSecurity(self.security)
         }
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(self.log.level) else {

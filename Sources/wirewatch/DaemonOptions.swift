@@ -17,6 +17,38 @@ struct DaemonOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Replay endpoint (overrides replay).", valueName: "endpoint"))
     var replay: String?
 
+    @Option(
+        name: .customLong("server-key"),
+        help: ArgumentHelp(
+            "The daemon's CURVE public key, or a file holding it (env WIREWATCH_SERVER_KEY); needs --key.",
+            valueName: "key|file"))
+    var serverKey: String?
+
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp(
+            "This client's CURVE secret key file, from wirewatch keygen (env WIREWATCH_CLIENT_KEY); its public key must be on the daemon's allow-list.",
+            valueName: "file"))
+    var clientKey: String?
+
+    /// The CURVE keys to reach an encrypting daemon with, or nil.
+    func curve() throws -> ClientCurve? {
+        let environment = ProcessInfo.processInfo.environment
+        let server = self.serverKey ?? environment["WIREWATCH_SERVER_KEY"]
+        let client = self.clientKey ?? environment["WIREWATCH_CLIENT_KEY"]
+        switch (server, client) {
+        case (nil, nil): return nil
+        case (.some, nil): throw Failure("--server-key needs --key (this client's secret key file)")
+        case (nil, .some): throw Failure("--key needs --server-key (the daemon's public key)")
+        case (let server?, let client?):
+            do {
+                return try ClientCurve(serverKey: server, secretKeyFile: client)
+            } catch {
+                throw Failure("\(error)")
+            }
+        }
+    }
+
     /// The daemon's configuration with this command's overrides.
     func resolve() async throws -> WirewatchConfig {
         var overrides: [String: ConfigContent] = [:]

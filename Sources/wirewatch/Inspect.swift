@@ -24,7 +24,7 @@ struct Inspect: AsyncParsableCommand {
             let config = try await self.daemon.resolve()
             let context = try Context()
             defer { context.terminate() }
-            let session = try WirewatchClient(context: context).replaySession(config.replay)
+            let session = try WirewatchClient(context: context, curve: try self.daemon.curve()).replaySession(config.replay)
             let answer = try session.query("inspect", ["id": .string(self.id)])
             guard case .array(let entries)? = answer["entries"], !entries.isEmpty else {
                 throw Failure("no journaled envelope for id '\(self.id)'")

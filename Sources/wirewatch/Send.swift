@@ -53,7 +53,7 @@ struct Send: AsyncParsableCommand {
             defer { context.terminate() }
             let showProgress = !self.quiet && isTerminal(2) && items.count >= 50
             let started = Date()
-            let acks = try WirewatchClient(context: context).send(
+            let acks = try WirewatchClient(context: context, curve: try self.daemon.curve()).send(
                 items, to: config.ingest.acked, window: self.window, timeout: self.timeout
             ) { done, total in
                 if showProgress && (done % 25 == 0 || done == total) {

@@ -27,7 +27,7 @@ struct Stats: AsyncParsableCommand {
             let config = try await self.daemon.resolve()
             let context = try Context()
             defer { context.terminate() }
-            let session = try WirewatchClient(context: context).replaySession(config.replay)
+            let session = try WirewatchClient(context: context, curve: try self.daemon.curve()).replaySession(config.replay)
             let stats = try session.query("stats")
             if self.format == .json {
                 let encoder = JSONEncoder()

@@ -87,8 +87,9 @@ struct Tail: AsyncParsableCommand {
             let subscriber = try Socket(context, type: .sub, lingerMilliseconds: 0)
             try subscriber.setReceiveHighWaterMark(100_000)
             try subscriber.subscribe("")
+            try self.daemon.curve().apply(to: subscriber)
             try subscriber.connect(config.publish)
-            var session = try WirewatchClient(context: context).replaySession(config.replay)
+            var session = try WirewatchClient(context: context, curve: try self.daemon.curve()).replaySession(config.replay)
             session.timeout = 10
             var tracker = SequenceTracker()
             var printed = 0
