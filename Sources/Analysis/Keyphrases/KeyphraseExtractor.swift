@@ -1,0 +1,236 @@
+import Articles
+import Foundation
+
+/// Key phrases of one article, scored from the article's own statistics (in the spirit of YAKE: no corpus
+/// needed, so it works the same on any beat).
+///
+/// Candidates are runs of one to four content words inside a sentence; a stopword or punctuation ends a run,
+/// except "of" between two capitalized words ("Bank of England"). Variants are merged by Snowball stem
+/// ("missile", "missiles") and shown in their most frequent surface form. A word weighs more when repeated,
+/// spread over many sentences, written capitalized mid-sentence (a name) and met early; a phrase weighs the
+/// mean of its words, more when its words rarely occur apart, less when it occurs once. Picked phrases never
+/// nest, and sharing a word with a picked phrase costs half the score.
+public struct KeyphraseExtractor: Sendable {
+    public static let shared = KeyphraseExtractor()
+
+    static let maximumLength = 4
+
+    public func keyphrases(_ document: Document, limit: Int = 10) -> [KeyphraseResult] {
+        self.keyphrases(document, terms: DocumentTerms(document), limit: limit)
+    }
+
+    public func keyphrases(_ document: Document, terms: DocumentTerms, limit: Int = 10) -> [KeyphraseResult] {
+        guard limit > 0, !document.sentences.isEmpty else { return [] }
+        let relevance = self.wordRelevance(document, terms: terms)
+        let stemOfToken = terms.stemOfToken
+
+        // Candidates keyed by their stems packed into 16-bit lanes, found through an open-addressing table (a
+        // Dictionary's hashing per occurrence cost more than the rest); occurrences chained per candidate.
+        var tableSize = 64
+        while tableSize < stemOfToken.count * 4 { tableSize <<= 1 }
+        let mask = tableSize - 1
+        var tableKeys = [UInt64](repeating: 0, count: tableSize)
+        var tableIDs = [Int32](repeating: 0, count: tableSize)
+        var candidates: [Candidate] = []
+        var occurrenceStart: [Int32] = []
+        var occurrenceEnd: [Int32] = []
+        var occurrenceNext: [Int32] = []
+        for sentence in document.sentences {
+            let bound = sentence.tokens.upperBound
+            for start in sentence.tokens where self.isCandidateWord(start, terms: terms) {
+                var key: UInt64 = 0
+                var length = 0
+                var end = start
+                var allCapitalized = true
+                while end < bound && length < Self.maximumLength {
+                    if self.isCandidateWord(end, terms: terms) {
+                        let stem = stemOfToken[end]
+                        // A word repeated back to back ("very very") is not a phrase.
+                        guard stem < 0xFFFF, end == start || stem != stemOfToken[end - 1] else { break }
+                        key = key << 16 | UInt64(stem + 1)
+                        length += 1
+                        allCapitalized = allCapitalized && terms.has(end, TermFlags.capitalized)
+                        end += 1
+                        var slot = Int(truncatingIfNeeded: WordHash.mix(key)) & mask
+                        while tableKeys[slot] != 0 && tableKeys[slot] != key { slot = (slot + 1) & mask }
+                        let candidate: Int
+                        if tableKeys[slot] == key {
+                            candidate = Int(tableIDs[slot])
+                        } else {
+                            candidate = candidates.count
+                            tableKeys[slot] = key
+                            tableIDs[slot] = Int32(candidate)
+                            candidates.append(Candidate(key: key, length: length))
+                        }
+                        candidates[candidate].count += 1
+                        if allCapitalized { candidates[candidate].capitalized += 1 }
+                        occurrenceStart.append(Int32(start))
+                        occurrenceEnd.append(Int32(end))
+                        occurrenceNext.append(candidates[candidate].lastOccurrence)
+                        candidates[candidate].lastOccurrence = Int32(occurrenceStart.count - 1)
+                    } else if end + 1 < bound, length + 1 < Self.maximumLength, terms.has(end - 1, TermFlags.capitalized),
+                        terms.has(end + 1, TermFlags.capitalized), self.isCandidateWord(end + 1, terms: terms),
+                        document.tokens[end].lower == "of"
+                    {
+                        end += 1
+                    } else {
+                        break
+                    }
+                }
+            }
+        }
+
+        // Per stem, how often it occurs as a candidate word: a phrase whose words rarely occur apart is a unit.
+        var stemCount = [Int](repeating: 0, count: terms.stems.count)
+        for candidate in candidates where candidate.length == 1 { stemCount[Int(candidate.key) - 1] = candidate.count }
+        var scored: [(candidate: Int, score: Double)] = []
+        scored.reserveCapacity(candidates.count)
+        for (number, candidate) in candidates.enumerated() {
+            var sum = 0.0
+            var rarest = Int.max
+            for lane in 0..<candidate.length {
+                let stem = candidate.stem(lane)
+                sum += relevance[stem]
+                rarest = min(rarest, stemCount[stem])
+            }
+            var score = sum / Double(candidate.length)
+            if candidate.length > 1 {
+                let cohesion = Double(candidate.count) / Double(max(1, rarest))
+                let isName = candidate.capitalized * 2 >= candidate.count
+                score *= 0.6 + 0.8 * cohesion
+                // A phrase said once is usually a chance sequence of words, unless it is a name.
+                if candidate.count == 1 && !isName { score *= 0.5 }
+            }
+            scored.append((number, score))
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : candidates[$0.candidate].key < candidates[$1.candidate].key }
+        if scored.count > Self.shortlist { scored.removeSubrange(Self.shortlist...) }
+
+        // Greedy picking: a phrase inside or around a picked one is dropped; one sharing a word with a picked one
+        // goes back in line at half its score, so the list covers several subjects, not one name's variants.
+        var picked: [(candidate: Int, score: Double)] = []
+        var demoted = Set<Int>()
+        var position = 0
+        while position < scored.count && picked.count < limit {
+            let (number, score) = scored[position]
+            position += 1
+            let stems = candidates[number].stems
+            var shares = false
+            var nests = false
+            for other in picked {
+                let otherStems = candidates[other.candidate].stems
+                if Self.contains(otherStems, stems) || Self.contains(stems, otherStems) {
+                    nests = true
+                    break
+                }
+                if stems.contains(where: otherStems.contains) { shares = true }
+            }
+            if nests { continue }
+            if shares && !demoted.contains(number) {
+                demoted.insert(number)
+                let lowered = score / 2
+                var insertAt = position
+                while insertAt < scored.count && scored[insertAt].score >= lowered { insertAt += 1 }
+                scored.insert((number, lowered), at: insertAt)
+                continue
+            }
+            picked.append((number, score))
+        }
+        guard let top = picked.first?.score, top > 0 else { return [] }
+        return picked.map { pick in
+            KeyphraseResult(
+                phrase: self.surface(candidates[pick.candidate], document, occurrenceStart, occurrenceEnd, occurrenceNext),
+                score: (1000 * pick.score / top).rounded() / 1000)
+        }
+    }
+
+    struct Candidate {
+        let key: UInt64
+        let length: Int
+        var count = 0
+        var capitalized = 0
+        var lastOccurrence: Int32 = -1
+
+        /// The stem ids, first to last.
+        var stems: [Int] { (0..<self.length).map(self.stem) }
+
+        /// The stem id at `position` (0 is the first word).
+        @inline(__always)
+        func stem(_ position: Int) -> Int {
+            Int((self.key >> (16 * UInt64(self.length - 1 - position))) & 0xFFFF) - 1
+        }
+    }
+
+    /// Candidates ranked past this are never picked; keeps the greedy pass short on long articles.
+    static let shortlist = 300
+
+    /// Occurrences looked at to choose a phrase's surface form.
+    static let surfaceSample = 12
+
+    /// The most frequent way the article writes a phrase (among its last `surfaceSample` occurrences); the
+    /// earliest on a tie.
+    func surface(_ candidate: Candidate, _ document: Document, _ starts: [Int32], _ ends: [Int32], _ next: [Int32]) -> String {
+        var counts: [String: (count: Int, first: Int32)] = [:]
+        var occurrence = candidate.lastOccurrence
+        var sampled = 0
+        while occurrence >= 0 && sampled < Self.surfaceSample {
+            sampled += 1
+            let first = document.tokens[Int(starts[Int(occurrence)])]
+            let last = document.tokens[Int(ends[Int(occurrence)]) - 1]
+            let text = document.plainText(first.start, last.end)
+            let known = counts[text]
+            counts[text] = ((known?.count ?? 0) + 1, starts[Int(occurrence)])
+            occurrence = next[Int(occurrence)]
+        }
+        return counts.max {
+            $0.value.count != $1.value.count ? $0.value.count < $1.value.count : $0.value.first > $1.value.first
+        }?.key ?? ""
+    }
+
+    /// A word that may be part of a keyphrase: not a stopword or number, at least two letters.
+    @inline(__always)
+    func isCandidateWord(_ token: Int, terms: DocumentTerms) -> Bool {
+        terms.flags[token] & (TermFlags.stop | TermFlags.short) == 0
+    }
+
+    /// Per stem: how much the article is about it.
+    func wordRelevance(_ document: Document, terms: DocumentTerms) -> [Double] {
+        let count = terms.stems.count
+        var frequency = [Int](repeating: 0, count: count)
+        var capitalized = [Int](repeating: 0, count: count)
+        var firstSentence = [Int](repeating: -1, count: count)
+        var sentencesWith = [Int](repeating: 0, count: count)
+        var lastSentence = [Int](repeating: -1, count: count)
+        for (number, sentence) in document.sentences.enumerated() {
+            for index in sentence.tokens where terms.isContent(index) {
+                let stem = Int(terms.stemOfToken[index])
+                frequency[stem] += 1
+                if index > sentence.tokens.lowerBound && terms.has(index, TermFlags.capitalized) { capitalized[stem] += 1 }
+                if firstSentence[stem] < 0 { firstSentence[stem] = number }
+                if lastSentence[stem] != number {
+                    lastSentence[stem] = number
+                    sentencesWith[stem] += 1
+                }
+            }
+        }
+        let sentenceCount = Double(max(1, document.sentences.count))
+        var relevance = [Double](repeating: 0, count: count)
+        for stem in 0..<count where frequency[stem] > 0 {
+            let repetition = 1 + log(Double(frequency[stem]))
+            let spread = 0.5 + 0.5 * Double(sentencesWith[stem]) / sentenceCount
+            let casing = 1 + 0.5 * Double(capitalized[stem]) / Double(frequency[stem])
+            let position = 1 + 1 / (1 + Double(firstSentence[stem]))
+            relevance[stem] = repetition * spread * casing * position
+        }
+        return relevance
+    }
+
+    /// Whether `inner` occurs as a contiguous run inside `outer`.
+    static func contains(_ outer: [Int], _ inner: [Int]) -> Bool {
+        guard inner.count <= outer.count else { return false }
+        for start in 0...(outer.count - inner.count) where outer[start..<start + inner.count].elementsEqual(inner) {
+            return true
+        }
+        return false
+    }
+}
