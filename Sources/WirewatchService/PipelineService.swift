@@ -20,6 +20,9 @@ struct PipelineService: Service {
     let outbox: BlockingQueue<Outgoing>
     let logger: Logger
 
+    /// WIREWATCH_TEST_HANG_PIPELINE_AFTER=N: after N articles the pipeline stops turning (tests only).
+    static let testHangAfter = ProcessInfo.processInfo.environment["WIREWATCH_TEST_HANG_PIPELINE_AFTER"].flatMap(Int.init)
+
     func run() async throws {
         try await runServiceLoop(name: "wirewatch-pipeline") { stop in try self.loop(stop: stop) }
     }
@@ -115,6 +118,12 @@ struct PipelineService: Service {
                 if drainDeadline != nil { break }
                 self.workSignal.wait(timeout: 0.25)
                 continue
+            }
+            if let hangAfter = Self.testHangAfter, self.state.journaledSeq.load(ordering: .relaxed) >= hangAfter {
+                // Test-only fault switch: a wedged pipeline, to show the watchdog ping is withheld.
+                self.logger.critical("test fault: the pipeline hangs (WIREWATCH_TEST_HANG_PIPELINE_AFTER)")
+                while !stop.isRaised { Thread.sleep(forTimeInterval: 0.1) }
+                break
             }
             let started = DispatchTime.now()
             let thresholds = self.state.dedupThresholds.withLock { $0 }

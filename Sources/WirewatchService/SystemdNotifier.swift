@@ -14,13 +14,18 @@ struct SystemdNotifier: Service {
     let expectedSockets: Int
     let logger: Logger
 
-    /// A pipeline that has not turned for this long is wedged; stop feeding the watchdog so systemd restarts us.
-    static let wedgedAfterSeconds = 10.0
+    /// A pipeline that has not turned for a third of the watchdog interval (10 s without one) is wedged; the
+    /// ping stops then, so systemd restarts the daemon at the end of WatchdogSec.
+    static var wedgedAfterSeconds: Double {
+        guard let usec = ProcessInfo.processInfo.environment["WATCHDOG_USEC"].flatMap(Double.init) else { return 10 }
+        return max(1, usec / 1e6 / 3)
+    }
 
     func run() async throws {
         var wasReady = false
         var wasWedged = false
         let watchdogEnabled = ProcessInfo.processInfo.environment["WATCHDOG_USEC"] != nil
+        let wedgedAfter = Self.wedgedAfterSeconds
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let snapshot = self.state.snapshot()
             self.rates.record(snapshot)
@@ -30,7 +35,7 @@ struct SystemdNotifier: Service {
                 Self.notify("READY=1")
                 self.logger.info("ready")
             }
-            let wedged = self.state.secondsSincePipelineTick > Self.wedgedAfterSeconds
+            let wedged = self.state.secondsSincePipelineTick > wedgedAfter
             if wedged != wasWedged {
                 wasWedged = wedged
                 if wedged {
@@ -42,7 +47,8 @@ struct SystemdNotifier: Service {
             Self.notify(String(
                 format: "STATUS=%.1f in/s, %.1f out/s, %d queued, seq %lld, %d rejected%@",
                 rates.accepted, rates.published, max(0, snapshot.backlog), snapshot.publishedSeq, snapshot.rejected,
-                (self.state.storeHealthy.load(ordering: .relaxed) ? "" : ", STORE UNWRITABLE")
+                (wedged ? ", PIPELINE WEDGED" : "")
+                    + (self.state.storeHealthy.load(ordering: .relaxed) ? "" : ", STORE UNWRITABLE")
                     + (self.state.sharedMemoryHealthy.load(ordering: .relaxed) ? "" : ", POSTGRESQL UNREACHABLE")
             ))
             try? await Task.sleep(for: .seconds(1))

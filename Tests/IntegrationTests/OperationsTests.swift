@@ -79,6 +79,35 @@ struct OperationsTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("a wedged pipeline (test fault switch) stops the watchdog ping, so systemd would restart the daemon")
+    func watchdogWithheldWhenWedged() throws {
+        let daemon = try DaemonProcess()
+        let notify = try NotifySocket(directory: daemon.directory)
+        // WatchdogSec=3: wedged after 1 s without the pipeline turning.
+        daemon.environment = [
+            "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "3000000", "WIREWATCH_TEST_HANG_PIPELINE_AFTER": "1",
+        ]
+        try daemon.start()
+        let healthy = notify.collect(timeout: 10) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
+        #expect(healthy.contains { $0.contains("WATCHDOG=1") }, "pings while the pipeline turns, idle or not")
+        let push = try Socket(self.context, type: .push)
+        try push.connect(daemon.pull)
+        try push.send([self.article(id: "wedge-0", text: "The article before the pipeline wedges.")])
+        Thread.sleep(forTimeInterval: 1)
+        // The first article went through; the next batch finds the pipeline hanging with work queued.
+        for index in 1..<3 {
+            try push.send([self.article(id: "wedge-\(index)", text: "Article \(index), queued behind a wedged pipeline.")])
+        }
+        let wedged = notify.collect(timeout: 15) { messages in messages.contains { $0.contains("PIPELINE WEDGED") } }
+        #expect(wedged.contains { $0.contains("PIPELINE WEDGED") })
+        let after = notify.collect(timeout: 4) { _ in false }
+        #expect(!after.contains { $0.contains("WATCHDOG=1") }, "no ping while wedged: \(after)")
+        #expect(after.contains { $0.hasPrefix("STATUS=") }, "status still reported")
+        #expect(daemon.log().contains("withholding the watchdog ping"))
+        // SIGTERM still ends it within the drain deadline: shutdown never waits on a wedged pipeline forever.
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("articles from a scraper's PUB feed come in through SUB")
     func subscribeFeed() throws {
         let scraper = try Socket(self.context, type: .pub)
