@@ -30,34 +30,51 @@ public struct DocumentTerms: Sendable {
         var hashes: [UInt64] = []
         var lowerOfToken = [Int32](repeating: -1, count: tokens.count)
         var flags = [UInt16](repeating: 0, count: tokens.count)
-        for index in tokens.indices {
-            let token = tokens[index]
-            var shape: UInt16 = token.isCapitalized ? TermFlags.capitalized : 0
-            if token.isAllCaps { shape |= TermFlags.allCaps }
-            guard token.kind != .punctuation else {
-                let scalar = token.text.unicodeScalars.first!
-                if Tokenizer.quoteMarks.contains(scalar) { shape |= TermFlags.quote }
-                if scalar == "," || scalar == ";" || scalar == ":" || scalar == "." { shape |= TermFlags.clauseBreak }
-                if scalar == "?" { shape |= TermFlags.question }
-                flags[index] = shape | TermFlags.stop
-                continue
-            }
-            if token.kind == .number { shape |= TermFlags.number | TermFlags.stop }
-            if token.end - token.start < 2 { shape |= TermFlags.short }
-            flags[index] = shape
-            let lower = token.lower
-            let hash = WordHash.of(lower)
-            var slot = Int(truncatingIfNeeded: WordHash.mix(hash)) & mask
-            while tableKeys[slot] != 0 && tableKeys[slot] != hash { slot = (slot + 1) & mask }
-            if tableKeys[slot] == hash {
-                lowerOfToken[index] = tableIDs[slot]
-            } else {
-                let id = Int32(lowers.count)
-                tableKeys[slot] = hash
-                tableIDs[slot] = id
-                lowers.append(lower)
-                hashes.append(hash)
-                lowerOfToken[index] = id
+        let scalars = document.scalars
+        tokens.withUnsafeBufferPointer { tokens in
+            for index in tokens.indices {
+                var shape: UInt16 = tokens[index].isCapitalized ? TermFlags.capitalized : 0
+                if tokens[index].isAllCaps { shape |= TermFlags.allCaps }
+                let start = tokens[index].start
+                let end = tokens[index].end
+                let kind = tokens[index].kind
+                guard kind != .punctuation else {
+                    let scalar = scalars[start]
+                    if Tokenizer.quoteMarks.contains(scalar) { shape |= TermFlags.quote }
+                    if scalar == "," || scalar == ";" || scalar == ":" || scalar == "." { shape |= TermFlags.clauseBreak }
+                    if scalar == "?" { shape |= TermFlags.question }
+                    flags[index] = shape | TermFlags.stop
+                    continue
+                }
+                if kind == .number { shape |= TermFlags.number | TermFlags.stop }
+                if end - start < 2 { shape |= TermFlags.short }
+                flags[index] = shape
+                // ASCII words are hashed straight from the scalars, lowercased on the way, as `WordHash.of` would
+                // hash `lower`; only other words touch the String.
+                var hash: UInt64 = WordHash.seed
+                var ascii = true
+                for position in start..<end {
+                    var value = scalars[position].value
+                    guard value < 0x80 else {
+                        ascii = false
+                        break
+                    }
+                    if value >= 0x41 && value <= 0x5A { value |= 0x20 }
+                    hash = WordHash.step(hash, UInt8(truncatingIfNeeded: value))
+                }
+                if !ascii { hash = WordHash.of(tokens[index].lower) } else if hash == 0 { hash = 1 }
+                var slot = Int(truncatingIfNeeded: WordHash.mix(hash)) & mask
+                while tableKeys[slot] != 0 && tableKeys[slot] != hash { slot = (slot + 1) & mask }
+                if tableKeys[slot] == hash {
+                    lowerOfToken[index] = tableIDs[slot]
+                } else {
+                    let id = Int32(lowers.count)
+                    tableKeys[slot] = hash
+                    tableIDs[slot] = id
+                    lowers.append(tokens[index].lower)
+                    hashes.append(hash)
+                    lowerOfToken[index] = id
+                }
             }
         }
         // Per distinct word, one look-up in the shared cache; distinct surface forms that share a stem
@@ -136,12 +153,17 @@ extension Document {
 
 /// A 64-bit FNV-1a hash of a word's UTF-8, never 0 (0 marks an empty table slot).
 enum WordHash {
+    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    static func step(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
     @inline(__always)
     static func of(_ word: String) -> UInt64 {
         var word = word
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = Self.seed
         word.withUTF8 { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            for byte in bytes { hash = Self.step(hash, byte) }
         }
         return hash == 0 ? 1 : hash
     }
@@ -211,22 +233,26 @@ final class TermLexicon: Sendable {
     /// Open addressing by `WordHash.of` the word (64 bits make a collision among even a million words
     /// improbable); a Dictionary's own hashing of the key showed in profiles.
     private struct Cache {
-        static let size = 1 << 18
-        var keys = [UInt64](repeating: 0, count: Cache.size)
-        var facts = [WordFacts?](repeating: nil, count: Cache.size)
+        /// A word's hash and facts side by side, so a probe touches one cache line.
+        struct Entry {
+            var key: UInt64 = 0
+            var facts: WordFacts? = nil
+        }
+
+        static let size = 1 << 17
+        var entries = [Entry](repeating: Entry(), count: Cache.size)
         var count = 0
         let stemmer = SnowballStemmer()
 
         mutating func clear() {
-            for slot in self.keys.indices { self.keys[slot] = 0 }
-            for slot in self.facts.indices { self.facts[slot] = nil }
+            for slot in self.entries.indices { self.entries[slot] = Entry() }
             self.count = 0
         }
     }
 
     /// Past this many words (about 60 % of the table) the cache starts over, so a stream of junk words
     /// cannot grow it or slow its probes.
-    private static let capacity = 150_000
+    private static let capacity = 80_000
     private let cache = Mutex(Cache())
 
     private init() {
@@ -279,8 +305,8 @@ final class TermLexicon: Sendable {
             let mask = Cache.size - 1
             for (word, hash) in zip(words, hashes) {
                 var slot = Int(truncatingIfNeeded: WordHash.mix(hash)) & mask
-                while cache.keys[slot] != 0 && cache.keys[slot] != hash { slot = (slot + 1) & mask }
-                if cache.keys[slot] == hash, let known = cache.facts[slot] {
+                while cache.entries[slot].key != 0 && cache.entries[slot].key != hash { slot = (slot + 1) & mask }
+                if cache.entries[slot].key == hash, let known = cache.entries[slot].facts {
                     result.append(known)
                     continue
                 }
@@ -295,8 +321,7 @@ final class TermLexicon: Sendable {
                     cache.clear()
                     slot = Int(truncatingIfNeeded: WordHash.mix(hash)) & mask
                 }
-                cache.keys[slot] = hash
-                cache.facts[slot] = fact
+                cache.entries[slot] = Cache.Entry(key: hash, facts: fact)
                 cache.count += 1
             }
             return result

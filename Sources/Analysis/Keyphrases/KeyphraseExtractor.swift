@@ -103,7 +103,13 @@ public struct KeyphraseExtractor: Sendable {
             }
             scored.append((number, score))
         }
-        scored.sort { $0.score != $1.score ? $0.score > $1.score : candidates[$0.candidate].key < candidates[$1.candidate].key }
+        // Sorting every candidate of a long article costs more than finding them: first drop those far below
+        // the best, as long as enough remain to fill the list after nesting and demotion.
+        let best = scored.reduce(0) { max($0, $1.score) }
+        let kept = scored.filter { $0.score >= best * Self.floor }
+        if kept.count >= limit * 4 { scored = kept }
+        // Ties go to the phrase met first: candidates are numbered in order of first occurrence.
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.candidate < $1.candidate }
         if scored.count > Self.shortlist { scored.removeSubrange(Self.shortlist...) }
 
         // Greedy picking: a phrase inside or around a picked one is dropped; one sharing a word with a picked one
@@ -163,6 +169,8 @@ public struct KeyphraseExtractor: Sendable {
 
     /// Candidates ranked past this are never picked; keeps the greedy pass short on long articles.
     static let shortlist = 300
+    /// Share of the best score under which a candidate is not ranked at all.
+    static let floor = 0.15
 
     /// Occurrences looked at to choose a phrase's surface form.
     static let surfaceSample = 12
