@@ -311,10 +311,12 @@ final class TermLexicon: Sendable {
                     continue
                 }
                 let stem = cache.stemmer.stem(word)
-                var flags: UInt16 = self.stopwords.contains(word) ? TermFlags.stop : 0
-                flags |= self.polarity[word] ?? 0
-                if Self.negations.contains(word) || word.hasSuffix("n't") { flags |= TermFlags.negation }
-                if self.selfGroup.contains(word) { flags |= TermFlags.selfGroup }
+                // Typographic apostrophes ("don’t") are looked up as the lexicons write them.
+                let plain = word.contains("\u{2019}") ? word.replacingOccurrences(of: "\u{2019}", with: "'") : word
+                var flags: UInt16 = self.stopwords.contains(plain) ? TermFlags.stop : 0
+                flags |= self.polarity[plain] ?? 0
+                if Self.negations.contains(plain) || plain.hasSuffix("n't") { flags |= TermFlags.negation }
+                if self.selfGroup.contains(plain) { flags |= TermFlags.selfGroup }
                 let fact = WordFacts(stem: stem, stemHash: WordHash.of(stem), cue: self.cueOfStem[stem] ?? -1, flags: flags)
                 result.append(fact)
                 if cache.count >= Self.capacity {

@@ -5,7 +5,8 @@ import Foundation
 /// needed, so it works the same on any beat).
 ///
 /// Candidates are runs of one to four content words inside a sentence; a stopword or punctuation ends a run,
-/// except "of" between two capitalized words ("Bank of England"). Variants are merged by Snowball stem
+/// between two capitalized words when it is capitalized too or joins names ("Bank of England", "Strictly Come
+/// Dancing"). Variants are merged by Snowball stem
 /// ("missile", "missiles") and shown in their most frequent surface form. A word weighs more when repeated,
 /// spread over many sentences, written capitalized mid-sentence (a name) and met early; a phrase weighs the
 /// mean of its words, more when its words rarely occur apart, less when it occurs once. Picked phrases never
@@ -14,6 +15,11 @@ public struct KeyphraseExtractor: Sendable {
     public static let shared = KeyphraseExtractor()
 
     static let maximumLength = 4
+    /// Lowercase words that join the parts of a name.
+    static let nameJoiners: Set<String> = ["of", "for", "de", "du", "la", "le", "van", "von", "der", "del", "da"]
+    /// A name that contains a picked phrase replaces it when it scores at least this share of it (and holds at
+    /// least a third of its occurrences: "Pakistan" is not replaced by every name that ends in it).
+    static let upgradeRatio = 0.5
 
     public func keyphrases(_ document: Document, limit: Int = 10) -> [KeyphraseResult] {
         self.keyphrases(document, terms: DocumentTerms(document), limit: limit)
@@ -24,29 +30,31 @@ public struct KeyphraseExtractor: Sendable {
         let relevance = self.wordRelevance(document, terms: terms)
         let stemOfToken = terms.stemOfToken
 
-        // Candidates keyed by their stems packed into 16-bit lanes, found through an open-addressing table (a
-        // Dictionary's hashing per occurrence cost more than the rest); occurrences chained per candidate.
+        // Single words are candidates numbered by their stem; longer phrases are keyed by their stems packed
+        // into 16-bit lanes and found through an open-addressing table (a Dictionary's hashing per occurrence
+        // cost more than the rest).
         var tableSize = 64
-        while tableSize < stemOfToken.count * 4 { tableSize <<= 1 }
+        while tableSize < stemOfToken.count * 2 { tableSize <<= 1 }
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
-        var candidates: [Candidate] = []
-        var occurrenceStart: [Int32] = []
-        var occurrenceEnd: [Int32] = []
-        var occurrenceNext: [Int32] = []
+        var candidates = (0..<terms.stems.count).map { Candidate(key: UInt64($0 + 1), length: 1) }
         for sentence in document.sentences {
             let bound = sentence.tokens.upperBound
             for start in sentence.tokens where self.isCandidateWord(start, terms: terms) {
-                var key: UInt64 = 0
-                var length = 0
-                var end = start
-                var allCapitalized = true
+                let first = Int(stemOfToken[start])
+                candidates[first].count += 1
+                if terms.has(start, TermFlags.capitalized) { candidates[first].capitalized += 1 }
+                guard first < 0xFFFF else { continue }
+                var key = UInt64(first + 1)
+                var length = 1
+                var end = start + 1
+                var allCapitalized = terms.has(start, TermFlags.capitalized)
                 while end < bound && length < Self.maximumLength {
                     if self.isCandidateWord(end, terms: terms) {
                         let stem = stemOfToken[end]
                         // A word repeated back to back ("very very") is not a phrase.
-                        guard stem < 0xFFFF, end == start || stem != stemOfToken[end - 1] else { break }
+                        guard stem < 0xFFFF, stem != stemOfToken[end - 1] else { break }
                         key = key << 16 | UInt64(stem + 1)
                         length += 1
                         allCapitalized = allCapitalized && terms.has(end, TermFlags.capitalized)
@@ -64,14 +72,7 @@ public struct KeyphraseExtractor: Sendable {
                         }
                         candidates[candidate].count += 1
                         if allCapitalized { candidates[candidate].capitalized += 1 }
-                        occurrenceStart.append(Int32(start))
-                        occurrenceEnd.append(Int32(end))
-                        occurrenceNext.append(candidates[candidate].lastOccurrence)
-                        candidates[candidate].lastOccurrence = Int32(occurrenceStart.count - 1)
-                    } else if end + 1 < bound, length + 1 < Self.maximumLength, terms.has(end - 1, TermFlags.capitalized),
-                        terms.has(end + 1, TermFlags.capitalized), self.isCandidateWord(end + 1, terms: terms),
-                        document.tokens[end].lower == "of"
-                    {
+                    } else if end + 1 < bound, length + 1 < Self.maximumLength, self.joinsName(end, document, terms) {
                         end += 1
                     } else {
                         break
@@ -81,11 +82,10 @@ public struct KeyphraseExtractor: Sendable {
         }
 
         // Per stem, how often it occurs as a candidate word: a phrase whose words rarely occur apart is a unit.
-        var stemCount = [Int](repeating: 0, count: terms.stems.count)
-        for candidate in candidates where candidate.length == 1 { stemCount[Int(candidate.key) - 1] = candidate.count }
+        let stemCount = candidates[0..<terms.stems.count].map(\.count)
         var scored: [(candidate: Int, score: Double)] = []
         scored.reserveCapacity(candidates.count)
-        for (number, candidate) in candidates.enumerated() {
+        for (number, candidate) in candidates.enumerated() where candidate.count > 0 {
             var sum = 0.0
             var rarest = Int.max
             for lane in 0..<candidate.length {
@@ -114,24 +114,42 @@ public struct KeyphraseExtractor: Sendable {
 
         // Greedy picking: a phrase inside or around a picked one is dropped; one sharing a word with a picked one
         // goes back in line at half its score, so the list covers several subjects, not one name's variants.
-        var picked: [(candidate: Int, score: Double)] = []
+        var picked: [(candidate: Int, score: Double, stems: [Int])] = []
         var demoted = Set<Int>()
+        // Phrases replaced by a name that contains them: what nests in or around them stays out too.
+        var covered: [[Int]] = []
         var position = 0
         while position < scored.count && picked.count < limit {
             let (number, score) = scored[position]
             position += 1
-            let stems = candidates[number].stems
+            let candidate = candidates[number]
+            let stems = candidate.stems
             var shares = false
             var nests = false
-            for other in picked {
-                let otherStems = candidates[other.candidate].stems
-                if Self.contains(otherStems, stems) || Self.contains(stems, otherStems) {
+            var inside: [Int] = []
+            for replaced in covered where Self.contains(stems, replaced) || Self.contains(replaced, stems) { nests = true }
+            for (slot, other) in picked.enumerated() {
+                let otherStems = other.stems
+                if Self.contains(stems, otherStems) {
+                    inside.append(slot)
+                } else if Self.contains(otherStems, stems) {
                     nests = true
-                    break
+                } else if stems.contains(where: otherStems.contains) {
+                    shares = true
                 }
-                if stems.contains(where: otherStems.contains) { shares = true }
             }
-            if nests { continue }
+            // "Manchester United" is a better key phrase than the "United" picked before it, if said often enough.
+            let isName = candidate.count > 1 && candidate.capitalized * 2 >= candidate.count
+            if !nests, isName, let first = inside.first, score >= picked[first].score * Self.upgradeRatio,
+                inside.allSatisfy({ candidate.count * 3 >= candidates[picked[$0].candidate].count })
+            {
+                for slot in inside { covered.append(picked[slot].stems) }
+                picked[first].candidate = number
+                picked[first].stems = stems
+                for slot in inside.dropFirst().reversed() { picked.remove(at: slot) }
+                continue
+            }
+            if nests || !inside.isEmpty { continue }
             if shares && !demoted.contains(number) {
                 demoted.insert(number)
                 let lowered = score / 2
@@ -140,12 +158,12 @@ public struct KeyphraseExtractor: Sendable {
                 scored.insert((number, lowered), at: insertAt)
                 continue
             }
-            picked.append((number, score))
+            picked.append((number, score, stems))
         }
         guard let top = picked.first?.score, top > 0 else { return [] }
         return picked.map { pick in
             KeyphraseResult(
-                phrase: self.surface(candidates[pick.candidate], document, occurrenceStart, occurrenceEnd, occurrenceNext),
+                phrase: self.surface(pick.stems, document, terms),
                 score: (1000 * pick.score / top).rounded() / 1000)
         }
     }
@@ -155,7 +173,6 @@ public struct KeyphraseExtractor: Sendable {
         let length: Int
         var count = 0
         var capitalized = 0
-        var lastOccurrence: Int32 = -1
 
         /// The stem ids, first to last.
         var stems: [Int] { (0..<self.length).map(self.stem) }
@@ -163,7 +180,8 @@ public struct KeyphraseExtractor: Sendable {
         /// The stem id at `position` (0 is the first word).
         @inline(__always)
         func stem(_ position: Int) -> Int {
-            Int((self.key >> (16 * UInt64(self.length - 1 - position))) & 0xFFFF) - 1
+            // A single word's key is its stem id plus one, unpacked: an article may have more than 0xFFFF stems.
+            self.length == 1 ? Int(self.key) - 1 : Int((self.key >> (16 * UInt64(self.length - 1 - position))) & 0xFFFF) - 1
         }
     }
 
@@ -175,24 +193,44 @@ public struct KeyphraseExtractor: Sendable {
     /// Occurrences looked at to choose a phrase's surface form.
     static let surfaceSample = 12
 
-    /// The most frequent way the article writes a phrase (among its last `surfaceSample` occurrences); the
-    /// earliest on a tie.
-    func surface(_ candidate: Candidate, _ document: Document, _ starts: [Int32], _ ends: [Int32], _ next: [Int32]) -> String {
-        var counts: [String: (count: Int, first: Int32)] = [:]
-        var occurrence = candidate.lastOccurrence
+    /// The most frequent way the article writes a phrase (among its first `surfaceSample` occurrences); the
+    /// earliest on a tie. Found again by walking the tokens: only the picked phrases need it.
+    func surface(_ stems: [Int], _ document: Document, _ terms: DocumentTerms) -> String {
+        var counts: [String: (count: Int, first: Int)] = [:]
         var sampled = 0
-        while occurrence >= 0 && sampled < Self.surfaceSample {
-            sampled += 1
-            let first = document.tokens[Int(starts[Int(occurrence)])]
-            let last = document.tokens[Int(ends[Int(occurrence)]) - 1]
-            let text = document.plainText(first.start, last.end)
+        let stemOfToken = terms.stemOfToken
+        for start in stemOfToken.indices where Int(stemOfToken[start]) == stems[0] && self.isCandidateWord(start, terms: terms) {
+            var end = start + 1
+            var matched = 1
+            while matched < stems.count && end < stemOfToken.count {
+                if Int(stemOfToken[end]) == stems[matched] && self.isCandidateWord(end, terms: terms) {
+                    matched += 1
+                    end += 1
+                } else if end + 1 < stemOfToken.count, self.joinsName(end, document, terms) {
+                    end += 1
+                } else {
+                    break
+                }
+            }
+            guard matched == stems.count else { continue }
+            let text = document.plainText(document.tokens[start].start, document.tokens[end - 1].end)
             let known = counts[text]
-            counts[text] = ((known?.count ?? 0) + 1, starts[Int(occurrence)])
-            occurrence = next[Int(occurrence)]
+            counts[text] = ((known?.count ?? 0) + 1, known?.first ?? start)
+            sampled += 1
+            if sampled >= Self.surfaceSample { break }
         }
         return counts.max {
             $0.value.count != $1.value.count ? $0.value.count < $1.value.count : $0.value.first > $1.value.first
         }?.key ?? ""
+    }
+
+    /// Whether the stopword at `index` joins two capitalized words into one name: it is capitalized itself
+    /// ("Strictly Come Dancing") or a name joiner ("Bank of England").
+    func joinsName(_ index: Int, _ document: Document, _ terms: DocumentTerms) -> Bool {
+        index > 0 && index + 1 < terms.stemOfToken.count && terms.stemOfToken[index] >= 0
+            && terms.has(index - 1, TermFlags.capitalized) && terms.has(index + 1, TermFlags.capitalized)
+            && self.isCandidateWord(index + 1, terms: terms)
+            && (terms.has(index, TermFlags.capitalized) || Self.nameJoiners.contains(document.tokens[index].lower))
     }
 
     /// A word that may be part of a keyphrase: not a stopword or number, at least two letters.

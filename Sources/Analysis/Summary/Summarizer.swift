@@ -44,13 +44,15 @@ public struct Summarizer: Sendable {
         let centroidNorm = sqrt(weight.reduce(0) { $0 + $1 * $1 })
         guard centroidNorm > 0 else { return Array(sentences.indices.prefix(count)) }
 
-        var stemSets: [[Int32]] = []
-        stemSets.reserveCapacity(sentences.count)
+        // Each sentence's distinct content stems, flattened: `allStems[bounds[n]..<bounds[n + 1]]`.
+        var allStems: [Int32] = []
+        allStems.reserveCapacity(terms.stemOfToken.count)
+        var bounds = [0]
+        bounds.reserveCapacity(sentences.count + 1)
         var scores: [Double] = []
         scores.reserveCapacity(sentences.count)
         var seen = [Int](repeating: -1, count: terms.stems.count)
         for (number, sentence) in sentences.enumerated() {
-            var stems: [Int32] = []
             var words = 0
             var quoted = 0
             var insideQuote = false
@@ -66,10 +68,11 @@ public struct Summarizer: Sendable {
                 if insideQuote { quoted += 1 }
                 if flags & TermFlags.stop == 0 && seen[Int(stem)] != number {
                     seen[Int(stem)] = number
-                    stems.append(stem)
+                    allStems.append(stem)
                 }
             }
-            stemSets.append(stems)
+            bounds.append(allStems.count)
+            let stems = allStems[bounds[number]..<allStems.count]
             var dot = 0.0
             for stem in stems { dot += weight[Int(stem)] }
             // Cosine against the centroid with a binary sentence vector: long sentences are not favoured for
@@ -90,7 +93,7 @@ public struct Summarizer: Sendable {
             var best = -1
             var bestScore = -Double.infinity
             for candidate in sentences.indices where !picked.contains(candidate) {
-                let stems = stemSets[candidate]
+                let stems = allStems[bounds[candidate]..<bounds[candidate + 1]]
                 var overlap = 0.0
                 if !stems.isEmpty {
                     var shared = 0
@@ -105,7 +108,7 @@ public struct Summarizer: Sendable {
             }
             guard best >= 0 else { break }
             picked.append(best)
-            for stem in stemSets[best] { mark[Int(stem)] = true }
+            for stem in allStems[bounds[best]..<bounds[best + 1]] { mark[Int(stem)] = true }
         }
         return picked.sorted()
     }
