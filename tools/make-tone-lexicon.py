@@ -11,7 +11,8 @@ Kept: plain words (letters, inner apostrophes or hyphens) whose mean valence is 
 from neutral. Emoticons and slang abbreviations say nothing about news prose. Dropped by hand: words
 whose everyday sense is not their sense in news (a political "party", company "shares", "interest"
 rates, "gross" domestic product, the "Security Council", "Manchester United", "like" as a
-preposition, "no" as a determiner), which would otherwise tilt the tone of whole beats.
+preposition, "no" as a determiner, to "play" a match, "demand" for goods, a "comedy" or
+"festival"), which would otherwise tilt the tone of whole beats.
 """
 import importlib.util
 import os
@@ -26,6 +27,9 @@ NEWS_NEUTRAL = {
     "ok", "okay", "cut", "cuts", "mean", "means", "novel", "spirit", "spirits", "wealth", "fair",
     "liberal", "conservative", "pray", "jesus", "church", "matter", "matters", "tough", "grand",
     "positive", "negative", "sentence", "sentenced", "charge", "charges", "charged", "cancer",
+    # Topic words and plain verbs that name an activity or a thing, not a judgement of it.
+    "play", "plays", "played", "playing", "energy", "legal", "natural", "hand", "hands", "certain",
+    "certainly", "demand", "demands", "demanded", "comedy", "festival", "festivals",
 }
 WORD = re.compile(r"^[a-z]+(?:['\-][a-z]+)*$")
 
