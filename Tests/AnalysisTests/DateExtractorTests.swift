@@ -96,3 +96,10 @@ import Testing
         _ = Self.dates("Published on 31 February 2021 and 2021-02-30 and 0 August.", publishedAt: Date(timeIntervalSince1970: 1e300))
     }
 }
+
+extension DateExtractorTests {
+    @Test func yearsAsModifiersAndGluedClockTimes() {
+        #expect(Self.dates("Turnout fell after the 2014 protests.").map(\.text) == ["2014"])
+        #expect(Self.dates("She worked from 6:00am to noon.").map(\.granularity) == ["time"])
+    }
+}

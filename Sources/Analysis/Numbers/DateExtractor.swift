@@ -143,6 +143,10 @@ struct DateScanner {
         return roles
     }()
 
+    /// Every word that can start an expression; others are skipped without hashing.
+    static let triggers = WordFilter(
+        Array(Self.roles.keys) + Array(NumberWords.cardinals.keys) + ["a", "an", "several", "few"])
+
     /// Words after which a month or a year is a date even alone ("in May", "since 2019").
     static let datePrepositions: Set<String> = [
         "in", "since", "until", "till", "by", "of", "from", "to", "during", "before", "after", "between", "and",
@@ -156,22 +160,28 @@ struct DateScanner {
         "a", "an", "by", "of", "from", "through", "during", "also", "onwards", "onward", "alone", "election",
         "elections", "season", "census", "budget", "report", "survey", "olympics", "games", "cup",
     ]
+    /// Determiners before a year used as a modifier ("the 2014 protests", "its 2020 report").
+    static let yearDeterminers: Set<String> = ["the", "its", "their", "his", "her", "our", "this", "that", "whose"]
     static let unitWords: [String: Calendar.Component] = [
         "day": .day, "days": .day, "week": .weekOfYear, "weeks": .weekOfYear, "month": .month, "months": .month,
         "year": .year, "years": .year, "decade": .era, "decades": .era,
     ]
-    static let pastWords: Set<String> = ["past", "last", "previous", "preceding"]
     static let rangeLeads: Set<String> = ["for", "over", "in", "during", "within", "throughout"]
     static let clockSuffixes: Set<String> = ["am", "pm", "a.m", "p.m", "a.m.", "p.m.", "gmt", "utc", "o'clock"]
 
     let document: Document
     let tokens: [Token]
+    let scalars: [Unicode.Scalar]
     let anchor: CivilDate?
+    /// The lexicons held once per article rather than reached through a lazy global on every token.
+    let triggers = DateScanner.triggers
+    let roles = DateScanner.roles
     var results: [DateResult] = []
 
     init(document: Document) {
         self.document = document
         self.tokens = document.tokens
+        self.scalars = document.scalars
         self.anchor = document.publishedAt.map { CivilDate($0) }
     }
 
@@ -270,26 +280,32 @@ struct DateScanner {
     /// The expression starting at `index`. `nested` is set inside "since …" and "early …", which do not nest
     /// again: a run of "since since since" must stay linear.
     func match(_ index: Int, nested: Bool = false) -> DateMatch? {
-        let token = self.tokens[index]
-        switch token.kind {
+        switch self.tokens[index].kind {
         case .number:
             return self.clockTime(index) ?? self.isoDate(index) ?? self.dayFirst(index) ?? self.ago(index)
                 ?? self.bareYear(index)
         case .punctuation:
             // '90s
-            if token.text == "'" || token.text == "\u{2019}", let decade = self.decade(index + 1), self.attached(index + 1) {
+            let scalar = self.tokens[index].text.unicodeScalars.first?.value
+            if scalar == 0x27 || scalar == 0x2019, let decade = self.decade(index + 1), self.attached(index + 1) {
                 return DateMatch(first: index, end: index + 2, interval: .decade(decade), granularity: "decade")
             }
             return nil
         case .word:
-            if let first = token.text.unicodeScalars.first, Tokenizer.isDigit(first) {
+            let first = self.scalars[self.tokens[index].start].value
+            if first >= 0x30 && first <= 0x39 {
                 if let decade = self.decade(index) {
                     return DateMatch(first: index, end: index + 1, interval: .decade(decade), granularity: "decade")
                 }
                 return self.dayFirst(index)
             }
-            if token.lower.hasPrefix("mid-") { return self.midWord(index) }
-            guard let role = Self.roles[token.lower] else { return self.ago(index) }
+            let lower = self.tokens[index].lower
+            if first == 0x6D || first == 0x4D, lower.utf8.count > 4, lower.hasPrefix("mid-") { return self.midWord(index) }
+            // The commonest words of any text are the triggers here: sort them out before hashing.
+            if lower == "the" { return self.pastRange(index) }
+            if lower == "a" || lower == "an" { return self.ago(index) }
+            guard self.triggers.mayContain(lower) else { return nil }
+            guard let role = self.roles[lower] else { return self.ago(index) }
             switch role {
             case .month: return self.monthFirst(index)
             case .weekday(let weekday): return self.weekday(index, weekday, direction: 0, first: index)
@@ -313,6 +329,11 @@ struct DateScanner {
         {
             end = index + 3
             if self.lower(end) == ":", self.attached(end), self.number(end + 1, maxDigits: 2) != nil { end += 2 }
+        } else if self.lower(index + 1) == ":", self.attached(index + 1), self.attached(index + 2),
+            let glued = self.lower(index + 2), Self.minutesWithSuffix(glued)
+        {
+            // "6:00am": the tokenizer keeps "00am" as one word.
+            return DateMatch(first: index, end: index + 3, interval: nil, granularity: "time")
         } else if hour == 0 || hour > 12 || !(self.lower(index + 1).map { Self.clockSuffixes.contains($0) } ?? false) {
             return nil
         }
@@ -321,6 +342,15 @@ struct DateScanner {
             if suffix.hasSuffix("m"), self.lower(end) == ".", self.attached(end) { end += 1 }
         }
         return DateMatch(first: index, end: end, interval: nil, granularity: "time")
+    }
+
+    static func minutesWithSuffix(_ word: String) -> Bool {
+        let utf8 = Array(word.utf8)
+        guard utf8.count == 4, let minutes = Int(String(decoding: utf8[0..<2], as: UTF8.self)), minutes < 60 else {
+            return false
+        }
+        let suffix = String(decoding: utf8[2...], as: UTF8.self)
+        return suffix == "am" || suffix == "pm"
     }
 
     /// 2021-08-15, 2021-08, and year ranges written with a dash: 2019-20, 2019–2020.
@@ -473,8 +503,8 @@ struct DateScanner {
 
     /// "two years ago", "3 days ago", "a week ago".
     func ago(_ index: Int) -> DateMatch? {
-        guard let (count, afterCount) = self.count(index), let unitWord = self.lower(afterCount),
-            let unit = Self.unitWords[unitWord], self.lower(afterCount + 1) == "ago"
+        guard let (count, afterCount) = self.count(index), self.lower(afterCount + 1) == "ago",
+            let unitWord = self.lower(afterCount), let unit = Self.unitWords[unitWord]
         else { return nil }
         let end = afterCount + 2
         guard let anchor = self.anchor, let value = count else {
@@ -504,7 +534,8 @@ struct DateScanner {
 
     /// "the past two years", "the last three months", "the previous week": a day range ending at publication.
     func pastRange(_ index: Int) -> DateMatch? {
-        guard let word = self.lower(index + 1), Self.pastWords.contains(word) else { return nil }
+        guard let word = self.lower(index + 1), word == "past" || word == "last" || word == "previous" || word == "preceding"
+        else { return nil }
         var countEnd = index + 2
         var value: Int? = 1
         if let (parsed, after) = self.count(index + 2), !(self.lower(index + 2) == "a") {
@@ -615,7 +646,11 @@ struct DateScanner {
             if let next = self.lower(index + 1) {
                 let token = self.tokens[index + 1]
                 if next == "%" { return nil }
-                if token.kind == .word && !token.isCapitalized && !Self.yearFollowers.contains(next) { return nil }
+                // "the 2014 protests" names an event by its year; "2000 people" counts.
+                let modifier = previous.map { Self.yearDeterminers.contains($0) } ?? false
+                if token.kind == .word && !token.isCapitalized && !Self.yearFollowers.contains(next) && !modifier {
+                    return nil
+                }
                 if token.kind == .number { return nil }
             }
         }

@@ -18,3 +18,30 @@ enum NumberWords {
         return values
     }()
 }
+
+/// A bit set over (first, second and last byte, length) of lexicon words: most words of running text fail it, so the
+/// extractors hash only the few that might be in a lexicon. Hashing every token was most of their cost.
+struct WordFilter: Sendable {
+    private var bits: [UInt64] = Array(repeating: 0, count: 32 * 32 * 32 * 16 / 64)
+
+    init<Words: Sequence>(_ words: Words) where Words.Element == String {
+        for word in words {
+            if let slot = Self.slot(word) { self.bits[slot >> 6] |= 1 << UInt64(slot & 63) }
+        }
+    }
+
+    private static func slot(_ word: String) -> Int? {
+        var word = word
+        return word.withUTF8 { bytes -> Int? in
+            guard let first = bytes.first else { return nil }
+            let second = bytes.count > 1 ? bytes[1] : 0
+            let last = bytes[bytes.count - 1]
+            return Int(first & 31) << 14 | Int(second & 31) << 9 | Int(last & 31) << 4 | bytes.count & 15
+        }
+    }
+
+    func mayContain(_ word: String) -> Bool {
+        guard let slot = Self.slot(word) else { return false }
+        return self.bits[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
+}

@@ -38,6 +38,8 @@ struct QuantityLexicon: Sendable {
     var units: [String: String] = [:]
     /// The most tokens any unit or currency form spans.
     var longest = 1
+    /// First words of forms of several tokens ("per" of "per cent"), so longer keys are built only after them.
+    var multiTokenStarts: Set<String> = []
 
     init(lines: [Substring]) {
         for line in lines {
@@ -57,6 +59,7 @@ struct QuantityLexicon: Sendable {
             default: continue
             }
             self.longest = max(self.longest, tokens.count)
+            if tokens.count > 1 { self.multiTokenStarts.insert(tokens[0].lower) }
         }
     }
 }
@@ -102,6 +105,8 @@ struct QuantityScanner {
         "such", "like", "nearly", "almost", "roughly", "some", "many", "much", "few", "several", "own", "what",
         "toward", "towards", "via", "within", "without", "upon", "because", "unless", "although", "though",
     ]
+    /// Punctuation that glues digit groups into one code: 555-0123, 24/7, 10.30, +44.
+    static let glue: Set<String> = ["-", "/", ":", ".", "+"]
     static let irregularPlurals: Set<String> = [
         "people", "men", "women", "children", "police", "personnel", "staff", "cattle", "sheep", "fish", "deer",
         "livestock", "feet", "teeth", "mice", "geese", "militia", "infantry", "crew", "clergy", "youth",
@@ -114,18 +119,23 @@ struct QuantityScanner {
     let document: Document
     let tokens: [Token]
     let lexicon: QuantityLexicon
+    /// Held once per article rather than reached through a lazy global on every token.
+    let triggers = QuantityScanner.triggers
     /// Per token: inside a date or time span.
     var excluded: [Bool]
+    /// Per token: opens a sentence, to spot list markers and sentence-initial capitals.
+    var sentenceStarts: [Bool]
     var results: [QuantityResult] = []
-    /// Sentence start token indexes, to spot list markers and sentence-initial capitals.
-    var sentenceStarts: Set<Int> = []
 
     init(document: Document, lexicon: QuantityLexicon, dates: [DateResult]) {
         self.document = document
         self.tokens = document.tokens
         self.lexicon = lexicon
         self.excluded = Array(repeating: false, count: document.tokens.count)
-        self.sentenceStarts = Set(document.sentences.map(\.tokens.lowerBound))
+        self.sentenceStarts = Array(repeating: false, count: document.tokens.count)
+        for sentence in document.sentences where sentence.tokens.lowerBound < self.sentenceStarts.count {
+            self.sentenceStarts[sentence.tokens.lowerBound] = true
+        }
         guard !dates.isEmpty else { return }
         // Tokens and dates are both in text order: one merge pass marks what the dates cover.
         let sorted = dates.sorted { $0.start < $1.start }
@@ -193,9 +203,10 @@ struct QuantityScanner {
 
     /// The longest unit, currency or symbol form starting at `index`: (kind table value, end).
     func lookup(_ table: KeyPath<QuantityLexicon, [String: String]>, at index: Int) -> (String, Int)? {
-        var length = min(self.lexicon.longest, self.tokens.count - index)
+        let first = self.tokens[index].lower
+        var length = self.lexicon.multiTokenStarts.contains(first) ? min(self.lexicon.longest, self.tokens.count - index) : 1
         while length >= 1 {
-            var key = self.tokens[index].lower
+            var key = first
             if length > 1 {
                 for offset in 1..<length { key += " " + self.tokens[index + offset].lower }
             }
@@ -218,10 +229,14 @@ struct QuantityScanner {
         return nil
     }
 
+    /// Qualifiers by their last word, so only the few that can end before a number are compared.
+    static let qualifiersByLastWord: [String: [[String]]] = Dictionary(grouping: Self.qualifiers) { $0.last! }
+
     /// The longest qualifier ending right before `index`: (canonical words, first token).
     func qualifierBefore(_ index: Int) -> (String, Int)? {
+        guard index >= 1, let candidates = Self.qualifiersByLastWord[self.tokens[index - 1].lower] else { return nil }
         var best: (String, Int)?
-        for phrase in Self.qualifiers {
+        for phrase in candidates {
             let first = index - phrase.count
             guard first >= 0, best == nil || first < best!.1 else { continue }
             var matches = true
@@ -249,13 +264,15 @@ struct QuantityScanner {
     }
 
     func core(at index: Int) -> Core? {
-        let token = self.tokens[index]
-        switch token.kind {
+        switch self.tokens[index].kind {
         case .number:
-            guard let value = Self.digitsValue(token.text) else { return nil }
+            guard let value = Self.digitsValue(self.tokens[index].text) else { return nil }
             return Core(value: value, end: index + 1, digits: true)
         case .word:
-            if let first = token.text.unicodeScalars.first, Tokenizer.isDigit(first) { return self.suffixed(index) }
+            let first = self.document.scalars[self.tokens[index].start].value
+            if first >= 0x30 && first <= 0x39 {
+                return self.suffixed(index)
+            }
             return self.wordNumber(index)
         case .punctuation:
             return nil
@@ -277,15 +294,23 @@ struct QuantityScanner {
         return nil
     }
 
+    /// Every word that can start a number; others are skipped without hashing.
+    static let triggers = WordFilter(
+        Array(NumberWords.cardinals.keys) + Array(Self.vaguePlurals.keys) + ["a", "an", "half"])
+
+    static let scaleWords = WordFilter(["dozen", "hundred", "thousand", "million", "billion", "trillion"])
+
     /// "two", "twenty-five", "a dozen", "a million", "hundreds of", "tens of thousands of".
     func wordNumber(_ index: Int) -> Core? {
         let lower = self.tokens[index].lower
+        guard self.triggers.mayContain(lower) else { return nil }
         if let value = NumberWords.cardinals[lower] {
             if self.lower(index + 1) == "dozen" { return Core(value: Double(value) * 12, end: index + 2, digits: false) }
             return Core(value: Double(value), end: index + 1, digits: false)
         }
         if lower == "a" || lower == "an" {
-            guard let next = self.lower(index + 1) else { return nil }
+            guard let next = self.lower(index + 1), Self.triggers.mayContain(next) || Self.scaleWords.mayContain(next)
+            else { return nil }
             if next == "dozen" { return Core(value: 12, end: index + 2, digits: false) }
             if let scale = self.lexicon.scales[next], self.tokens[index + 1].kind == .word, next.utf8.count > 2 {
                 return Core(value: scale, end: index + 2, digits: false, scaled: true)
@@ -340,12 +365,12 @@ struct QuantityScanner {
     func isNotAnAmount(_ index: Int) -> Bool {
         let token = self.tokens[index]
         // Glued to another number: 555-0123, 3-1, 24/7, 10.30.
-        if index >= 2, self.attached(index), let glue = self.lower(index - 1), ["-", "/", ":", ".", "+"].contains(glue),
+        if index >= 2, self.attached(index), let glue = self.lower(index - 1), Self.glue.contains(glue),
             self.isNumber(index - 2) && self.attached(index - 1)
         {
             return true
         }
-        if let glue = self.lower(index + 1), ["-", "/", ":", "."].contains(glue), self.attached(index + 1),
+        if let glue = self.lower(index + 1), glue != "+", Self.glue.contains(glue), self.attached(index + 1),
             self.attached(index + 2), self.isNumber(index + 2)
         {
             return true
@@ -361,7 +386,7 @@ struct QuantityScanner {
             return true
         }
         // "1." or "2)" opening a sentence or paragraph.
-        if self.sentenceStarts.contains(index) || index == 0,
+        if index == 0 || self.sentenceStarts[index],
             let next = self.lower(index + 1), next == "." || next == ")", self.attached(index + 1)
         {
             return true
@@ -372,7 +397,7 @@ struct QuantityScanner {
             return true
         }
         // "Boeing 737", "Apollo 11": a capitalized word right before, not opening the sentence.
-        if previous.kind == .word, previous.isCapitalized, !self.sentenceStarts.contains(index - 1),
+        if previous.kind == .word, previous.isCapitalized, !self.sentenceStarts[index - 1],
             self.qualifierBefore(index) == nil, self.lexicon.currencies[previous.lower] == nil,
             self.lexicon.symbols[previous.lower] == nil
         {
@@ -465,7 +490,7 @@ struct QuantityScanner {
         return (start, end, false)
     }
 
-    func sentenceIndexSame(_ a: Int, _ b: Int) -> Bool { !self.sentenceStarts.contains(b) || a == b }
+    func sentenceIndexSame(_ a: Int, _ b: Int) -> Bool { a == b || !self.sentenceStarts[b] }
 
     static func isPlural(_ token: Token) -> Bool {
         let lower = token.lower
