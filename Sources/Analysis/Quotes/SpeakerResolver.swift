@@ -1,0 +1,172 @@
+import Articles
+
+/// Turns a scan's segments and reports into `QuoteResult`s and resolves each speaker to an entity: a name
+/// mention covering the phrase's head, a surname of a person named before, or, for a pronoun, the most recent
+/// person. A description ("a Pakistani expert …") resolves to nothing.
+struct SpeakerResolver {
+    struct EntityMention {
+        let start: Int
+        let end: Int
+        let canonical: String
+        let isPerson: Bool
+    }
+
+    let document: Document
+    let mentions: [EntityMention]
+    /// The last word of every person's name and alias, when only one person has it.
+    let surnames: [String: String]
+
+    init(document: Document, entities: [EntityResult]) {
+        self.document = document
+        var mentions: [EntityMention] = []
+        var surnames: [String: String] = [:]
+        var ambiguous: Set<String> = []
+        for entity in entities {
+            let isPerson = entity.type == "PER"
+            for mention in entity.mentions {
+                mentions.append(EntityMention(start: mention.start, end: mention.end, canonical: entity.canonical,
+                                              isPerson: isPerson))
+            }
+            guard isPerson else { continue }
+            for name in [entity.name, entity.canonical] + entity.aliases {
+                guard let last = name.split(separator: " ").last.map({ $0.lowercased() }) else { continue }
+                if let known = surnames[last], known != entity.canonical { ambiguous.insert(last) }
+                surnames[last] = entity.canonical
+            }
+        }
+        for name in ambiguous { surnames[name] = nil }
+        self.mentions = mentions.sorted { $0.start < $1.start }
+        self.surnames = surnames
+    }
+
+    func results(_ scan: QuoteScan) -> [QuoteResult] {
+        let tokens = self.document.tokens
+        var pending: [(start: Int, end: Int, attribution: Attribution?, kind: String)] = []
+        var index = 0
+        while index < scan.segments.count {
+            // One result per multi-paragraph quote.
+            var last = index
+            while last + 1 < scan.segments.count && scan.segments[last + 1].group == scan.segments[index].group {
+                last += 1
+            }
+            let first = scan.segments[index]
+            let final = scan.segments[last]
+            var end = final.closed ? final.close : final.close
+            while end - 1 > first.open, tokens[end - 1].text == "," { end -= 1 }
+            if end > first.open + 1 {
+                let attribution = scan.segments[index...last].first { $0.attribution != nil }?.attribution
+                pending.append((tokens[first.open].end, tokens[end - 1].end, attribution, "direct"))
+            }
+            index = last + 1
+        }
+        for report in scan.indirect {
+            pending.append((tokens[report.content.lowerBound].start, tokens[report.content.upperBound - 1].end,
+                            report.attribution, "indirect"))
+        }
+        pending.sort { $0.start < $1.start }
+        var lastPerson: String? = nil
+        var lastOther: String? = nil
+        var results: [QuoteResult] = []
+        results.reserveCapacity(pending.count)
+        for item in pending {
+            var speakerText: String? = nil
+            var speakerStart: Int? = nil
+            var speakerEnd: Int? = nil
+            var entity: String? = nil
+            var cue: String? = nil
+            if let attribution = item.attribution {
+                let start = tokens[attribution.speaker.lowerBound].start
+                let end = tokens[attribution.speaker.upperBound - 1].end
+                speakerText = self.document.quoteText(start, end)
+                speakerStart = start
+                speakerEnd = end
+                if let cueRange = attribution.cue { cue = self.document.quoteText(tokens[cueRange.lowerBound].start, tokens[cueRange.upperBound - 1].end) }
+                let resolved = self.resolve(attribution.speaker, lastPerson: lastPerson, lastOther: lastOther)
+                entity = resolved?.canonical
+                if let resolved {
+                    if resolved.isPerson { lastPerson = resolved.canonical } else { lastOther = resolved.canonical }
+                }
+            }
+            results.append(QuoteResult(
+                text: self.document.quoteText(item.start, item.end), speaker: speakerText, speakerEntity: entity,
+                cue: cue, start: item.start, end: item.end, speakerStart: speakerStart, speakerEnd: speakerEnd,
+                kind: item.kind))
+        }
+        return results
+    }
+
+    func resolve(_ speaker: Range<Int>, lastPerson: String?, lastOther: String?) -> (canonical: String, isPerson: Bool)? {
+        let tokens = self.document.tokens
+        let first = tokens[speaker.lowerBound]
+        if speaker.count == 1, QuoteLexicon.subjectPronouns.contains(first.lower) {
+            switch first.lower {
+            case "he", "she":
+                if let lastPerson { return (lastPerson, true) }
+                let before = self.mentions.last { $0.isPerson && $0.end <= first.start }
+                return before.map { ($0.canonical, true) }
+            case "they", "it", "we":
+                return lastOther.map { ($0, false) }
+            default:
+                return nil
+            }
+        }
+        if QuoteLexicon.indefinite.contains(first.lower) { return nil }
+        // The head: the last word before an appositive comma or a lowercase preposition.
+        var head = speaker.lowerBound
+        for index in speaker {
+            let token = tokens[index]
+            if token.text == "," { break }
+            if !token.isCapitalized && QuoteLexicon.innerPrepositions.contains(token.lower) {
+                let nameOf = token.lower == "of" && index + 1 < speaker.upperBound && tokens[index + 1].isCapitalized
+                    && tokens[index - 1].isCapitalized
+                if !nameOf { break }
+            }
+            if token.kind != .punctuation { head = index }
+        }
+        let headToken = tokens[head]
+        let covering = self.mentions.filter { $0.start <= headToken.start && headToken.end <= $0.end }
+        if let mention = covering.first(where: \.isPerson) ?? covering.first {
+            return (mention.canonical, mention.isPerson)
+        }
+        if headToken.isCapitalized, let canonical = self.surnames[headToken.lower] { return (canonical, true) }
+        return nil
+    }
+}
+
+extension Document {
+    /// `text(start, end)` without the generic scalar-by-scalar append, which dominated extraction time:
+    /// quotes are long and there are many per article.
+    func quoteText(_ start: Int, _ end: Int) -> String {
+        let lower = max(0, start)
+        let upper = min(end, self.scalars.count)
+        guard lower < upper else { return "" }
+        return self.scalars.withUnsafeBufferPointer { scalars in
+            String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
+                var count = 0
+                for index in lower..<upper {
+                    let value = scalars[index].value
+                    if value < 0x80 {
+                        buffer[count] = UInt8(value)
+                        count += 1
+                    } else if value < 0x800 {
+                        buffer[count] = UInt8(0xC0 | (value >> 6))
+                        buffer[count + 1] = UInt8(0x80 | (value & 0x3F))
+                        count += 2
+                    } else if value < 0x10000 {
+                        buffer[count] = UInt8(0xE0 | (value >> 12))
+                        buffer[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                        buffer[count + 2] = UInt8(0x80 | (value & 0x3F))
+                        count += 3
+                    } else {
+                        buffer[count] = UInt8(0xF0 | (value >> 18))
+                        buffer[count + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
+                        buffer[count + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                        buffer[count + 3] = UInt8(0x80 | (value & 0x3F))
+                        count += 4
+                    }
+                }
+                return count
+            }
+        }
+    }
+}
