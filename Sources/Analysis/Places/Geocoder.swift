@@ -1,0 +1,521 @@
+import Articles
+import Foundation
+
+/// A place name found in a document, before it is resolved to a point.
+public struct PlaceCandidate: Sendable, Equatable, Hashable {
+    /// Scalar offsets into the document's text, end exclusive.
+    public let start: Int
+    public let end: Int
+    /// The name as the text writes it.
+    public let name: String
+
+    public init(start: Int, end: Int, name: String) {
+        self.start = start
+        self.end = end
+        self.name = name
+    }
+}
+
+/// Finds place names in an article and resolves each to a GeoNames place, using the article's own context:
+/// the countries it names (also through demonyms), its other places, "City, State" patterns, capitals and
+/// population.
+public struct Geocoder: Sendable {
+    public let gazetteer: Gazetteer
+
+    public init(gazetteer: Gazetteer = .shared) {
+        self.gazetteer = gazetteer
+    }
+
+    /// Toponyms and their resolution in one call: what the geocoder finds without an NER.
+    public func locate(_ document: Document) -> [LocationResult] {
+        self.resolve(self.toponyms(in: document, exclude: []), in: document)
+    }
+
+    /// "GPE" for countries, admin1 regions and populated places, "LOC" for other geographic features
+    /// (continents, regions), nil for a name the gazetteer does not know.
+    public func placeKind(of name: String) -> String? {
+        var key = Gazetteer.normalize(Substring(name))
+        if self.gazetteer.hits(key) == nil, key.hasPrefix("the ") { key.removeFirst(4) }
+        guard let hits = self.gazetteer.hits(key) else { return nil }
+        let likeliest = self.gazetteer.entries[Int(self.best(of: hits, score: self.prior))]
+        return likeliest.kind == .feature ? "LOC" : "GPE"
+    }
+
+    // MARK: - Finding toponyms
+
+    /// Capitalized token sequences the gazetteer knows, with guards against common words and person names.
+    ///
+    /// - Parameters:
+    ///   - document: the article.
+    ///   - exclude: scalar ranges already typed as something else (an NER's PER or ORG spans); no toponym starts
+    ///     inside one.
+    /// - Returns: the candidates in text order, without overlaps.
+    public func toponyms(in document: Document, exclude: [Range<Int>]) -> [PlaceCandidate] {
+        let gazetteer = self.gazetteer
+        guard !gazetteer.entries.isEmpty else { return [] }
+        let tokens = document.tokens
+        let excluded = exclude.sorted { $0.lowerBound < $1.lowerBound }
+        var excludedCursor = 0
+        func isExcluded(_ offset: Int) -> Bool {
+            while excludedCursor < excluded.count && excluded[excludedCursor].upperBound <= offset {
+                excludedCursor += 1
+            }
+            var index = excludedCursor
+            while index < excluded.count && excluded[index].lowerBound <= offset {
+                if excluded[index].contains(offset) { return true }
+                index += 1
+            }
+            return false
+        }
+
+        var matches: [Match] = []
+        // Names seen in a person's position anywhere ("Christopher Steele", "Mr. Steele"): not places elsewhere.
+        var personKeys = Set<String>()
+        for sentence in document.sentences {
+            let range = sentence.tokens
+            var headline: Bool?  // worked out at the sentence's first gazetteer hit, if any
+            var firstWord = range.lowerBound
+            while firstWord < range.upperBound && tokens[firstWord].kind != .word { firstWord += 1 }
+            var index = range.lowerBound
+            while index < range.upperBound {
+                // Fields read in place: copying a Token retains its two strings, which costs more than the lookup.
+                guard tokens[index].kind == .word, tokens[index].isCapitalized, !isExcluded(tokens[index].start),
+                    let (end, hits) = self.longestMatch(tokens, from: index, limit: range.upperBound, isExcluded)
+                else {
+                    index += 1
+                    continue
+                }
+                if headline == nil { headline = Self.isHeadline(tokens, range) }
+                if let match = self.judge(
+                    tokens, index..<end, hits, sentence: range, firstWord: firstWord, headline: headline ?? false,
+                    personKeys: &personKeys)
+                {
+                    matches.append(match)
+                    index = end
+                } else {
+                    index += 1
+                }
+            }
+        }
+        guard !matches.isEmpty else { return [] }
+
+        // Small places named alone need the article to be about their country.
+        var contextCountries = Set<String>()
+        for match in matches where match.strong {
+            for hit in match.hits {
+                let entry = gazetteer.entries[Int(hit)]
+                if entry.kind == .country || entry.kind == .admin1 { contextCountries.insert(entry.countryCode) }
+            }
+        }
+        for index in tokens.indices where tokens[index].kind == .word && tokens[index].isCapitalized {
+            if let code = self.demonym(tokens[index]) { contextCountries.insert(code) }
+        }
+        var candidates: [PlaceCandidate] = []
+        candidates.reserveCapacity(matches.count)
+        for match in matches {
+            if !match.strong && personKeys.contains(match.key) { continue }
+            if !match.strong && !match.hasContext {
+                let supported = match.hits.contains { hit in
+                    let entry = gazetteer.entries[Int(hit)]
+                    return entry.population >= 5000 && contextCountries.contains(entry.countryCode)
+                }
+                guard supported else { continue }
+            }
+            let start = tokens[match.tokens.lowerBound].start
+            let end = tokens[match.tokens.upperBound - 1].end
+            candidates.append(PlaceCandidate(start: start, end: end, name: document.text(start, end)))
+        }
+        return candidates
+    }
+
+    struct Match {
+        let tokens: Range<Int>
+        let key: String
+        let hits: [Int32]
+        /// A country, admin1 region, continent, capital or large city: a place even without context.
+        let strong: Bool
+        /// A locative preposition before it or ", Place" after it.
+        let hasContext: Bool
+    }
+
+    /// The longest gazetteer name starting at token `start` that ends on a capitalized word (or an abbreviation's
+    /// period), as (end token, entries).
+    func longestMatch(
+        _ tokens: [Token], from start: Int, limit: Int, _ isExcluded: (Int) -> Bool
+    ) -> (Int, [Int32])? {
+        let gazetteer = self.gazetteer
+        var key = Gazetteer.hashSeed
+        Gazetteer.hash(&key, Gazetteer.keyPart(tokens[start]))
+        var best: (Int, [Int32])?
+        var index = start
+        while true {
+            let endsWell =
+                (tokens[index].kind == .word && tokens[index].isCapitalized)
+                || (index > start && tokens[index].text == ".")
+            if endsWell, let hits = gazetteer.byKey[key] { best = (index + 1, hits) }
+            index += 1
+            guard index < limit, index - start < gazetteer.maxTokens else { break }
+            if tokens[index].spaceBefore {
+                guard gazetteer.prefixes.contains(key), !isExcluded(tokens[index].start) else { break }
+                Gazetteer.hash(&key, UInt8(ascii: " "))
+            }
+            Gazetteer.hash(&key, Gazetteer.keyPart(tokens[index]))
+        }
+        return best
+    }
+
+    /// Whether a gazetteer hit in running text is a place, not a common word or a person's name.
+    func judge(
+        _ tokens: [Token], _ span: Range<Int>, _ hits: [Int32], sentence: Range<Int>, firstWord: Int, headline: Bool,
+        personKeys: inout Set<String>
+    ) -> Match? {
+        let gazetteer = self.gazetteer
+        let first = tokens[span.lowerBound]
+        let last = tokens[span.upperBound - 1]
+        let wordCount = tokens[span].reduce(0) { $0 + ($1.kind == .word ? 1 : 0) }
+        let key = wordCount == 1 ? Gazetteer.keyPart(first) : Self.key(tokens, span)
+        if gazetteer.stopWords.contains(key) { return nil }
+        // "Canadian" names a people, not the town some gazetteer also calls so.
+        if wordCount == 1 && self.demonym(first) != nil
+            && !hits.contains(where: { gazetteer.entries[Int($0)].kind == .country })
+        {
+            return nil
+        }
+
+        var strong = false
+        var country = false
+        var largeCity = false
+        for hit in hits {
+            let entry = gazetteer.entries[Int(hit)]
+            switch entry.kind {
+            case .country:
+                country = true
+                strong = true
+            case .admin1, .feature: strong = true
+            case .place:
+                if entry.isCapital || entry.population >= 100_000 { strong = true }
+                if entry.isCapital || entry.population >= 500_000 { largeCity = true }
+            }
+        }
+        // "FAO", "IRNA": all-caps words are acronyms unless they name a country, a region or a large city
+        // ("WASHINGTON" in a dateline).
+        if wordCount == 1 && first.isAllCaps {
+            let region = hits.contains { gazetteer.entries[Int($0)].kind != .place }
+            if !region && !largeCity { return nil }
+        }
+
+        let previous = Self.previousWord(tokens, before: span.lowerBound, in: sentence)
+        let previousLower = previous.map { tokens[$0].lower } ?? ""
+        let next = span.upperBound < sentence.upperBound ? tokens[span.upperBound] : nil
+        let afterNext = span.upperBound + 1 < sentence.upperBound ? tokens[span.upperBound + 1] : nil
+        let locative = Self.locatives.contains(previousLower)
+        let followedByPlace =
+            next?.text == "," && afterNext.map { $0.isCapitalized && self.startsRegion(tokens, span.upperBound + 1) }
+            ?? false
+
+        // A title before the name makes it a person ("President Jackson", "Mr Paris").
+        if let previous, Self.titles.contains(tokens[previous].lower) {
+            personKeys.insert(key)
+            return nil
+        }
+        if !headline {
+            // "Washington Post", "Paris Hilton", "Georgia Tech": a capitalized word right after joins the name.
+            // A country keeps its name before a noun: "U.S. officials", "Pakistan Army".
+            if !country, let next, next.kind == .word, next.isCapitalized, !Self.placeFollowers.contains(next.lower),
+                self.demonym(next) == nil, last.text != "."
+            {
+                personKeys.insert(key)
+                return nil
+            }
+            // "Michael Jordan", "Air China": a capitalized word right before, unless it is a direction.
+            if let previous, previous == span.lowerBound - 1, previous != firstWord {
+                let token = tokens[previous]
+                if token.kind == .word && token.isCapitalized && !Self.qualifiers.contains(token.lower)
+                    && !gazetteer.stopWords.contains(token.lower) && !self.isRegionName(token)
+                {
+                    personKeys.insert(key)
+                    return nil
+                }
+            }
+        }
+        // "Victoria said", "Jordan, who": a person-like context after a name that is not certainly a place.
+        let personContext = next.map { Self.personFollowers.contains($0.lower) } ?? false
+        if wordCount == 1 && gazetteer.personNames.contains(key) && !locative && !followedByPlace { return nil }
+        if personContext && !country && !locative && (!strong || wordCount == 1) {
+            personKeys.insert(key)
+            return nil
+        }
+        // A capital at a sentence's start is just how sentences start: small places there need support.
+        if span.lowerBound == firstWord && !strong && !followedByPlace { return nil }
+        return Match(tokens: span, key: key, hits: hits, strong: strong, hasContext: locative || followedByPlace)
+    }
+
+    /// Whether a single token names a country or an admin1 region.
+    func isRegionName(_ token: Token) -> Bool {
+        guard let hits = self.gazetteer.hits(Gazetteer.keyPart(token)) else { return false }
+        return hits.contains {
+            let kind = self.gazetteer.entries[Int($0)].kind
+            return kind == .country || kind == .admin1
+        }
+    }
+
+    /// The lookup key of a token range, spaced as the text is.
+    static func key(_ tokens: [Token], _ span: Range<Int>) -> String {
+        var key = ""
+        for index in span {
+            if index > span.lowerBound && tokens[index].spaceBefore { key.append(" ") }
+            key.append(Gazetteer.keyPart(tokens[index]))
+        }
+        return key
+    }
+
+    /// Whether tokens from `index` start a country or admin1 name ("Texas" in "Paris, Texas").
+    func startsRegion(_ tokens: [Token], _ index: Int) -> Bool {
+        guard let (_, hits) = self.longestMatch(tokens, from: index, limit: min(tokens.count, index + 8), { _ in false })
+        else { return false }
+        return hits.contains {
+            let kind = self.gazetteer.entries[Int($0)].kind
+            return kind == .country || kind == .admin1
+        }
+    }
+
+    /// The country a demonym token names ("Pakistani", "Afghans").
+    func demonym(_ token: Token) -> String? {
+        let key = Gazetteer.keyPart(token)
+        var hash = Gazetteer.hashSeed
+        var plural = hash
+        var last: UInt8 = 0
+        var length = 0
+        for byte in key.utf8 {
+            plural = hash
+            Gazetteer.hash(&hash, byte)
+            last = byte
+            length += 1
+        }
+        if let code = self.gazetteer.demonyms[hash] { return code }
+        if length > 4, last == UInt8(ascii: "s") { return self.gazetteer.demonyms[plural] }
+        return nil
+    }
+
+    static func previousWord(_ tokens: [Token], before index: Int, in sentence: Range<Int>) -> Int? {
+        var cursor = index - 1
+        while cursor >= sentence.lowerBound {
+            if tokens[cursor].kind == .word { return cursor }
+            // "Mr. Steele", "(Kabul", a quoted name: look past the period, bracket or quote mark.
+            if tokens[cursor].text != "(" && tokens[cursor].text != "." && !tokens[cursor].isQuote { return nil }
+            cursor -= 1
+        }
+        return nil
+    }
+
+    /// Most words capitalized: a headline or a title-cased line, where capitals say nothing about names.
+    static func isHeadline(_ tokens: [Token], _ range: Range<Int>) -> Bool {
+        var words = 0
+        var capitalized = 0
+        for index in range where tokens[index].kind == .word {
+            words += 1
+            if tokens[index].isCapitalized { capitalized += 1 }
+        }
+        return words >= 4 && capitalized * 10 >= words * 7
+    }
+
+    static let locatives: Set<String> = [
+        "in", "at", "near", "from", "to", "outside", "across", "around", "into", "toward", "towards", "via",
+        "throughout", "inside", "within", "between", "of", "visited", "visiting", "downtown",
+    ]
+    static let titles: Set<String> = [
+        "mr", "mrs", "ms", "miss", "dr", "president", "sen", "senator", "gov", "governor", "rep", "judge", "justice",
+        "gen", "general", "lt", "col", "colonel", "capt", "captain", "sgt", "king", "queen", "prince", "princess",
+        "lord", "lady", "sir", "dame", "minister", "secretary", "pope", "bishop", "rev", "reverend", "chancellor",
+        "mayor", "officer", "coach", "prof", "professor", "premier", "ambassador", "spokesman", "spokeswoman",
+        "chairman", "director", "detective", "sheriff", "commissioner", "councillor", "councilman", "councilwoman",
+        "brother", "sister", "father", "uncle", "aunt", "mother", "wife", "husband", "son", "daughter", "actor",
+        "actress", "singer", "player", "striker", "coach", "manager", "emir", "sheikh", "mullah", "imam",
+    ]
+    /// Words after a place name that still leave it a place ("Kabul Province", "Georgia State" is not).
+    static let placeFollowers: Set<String> = [
+        "province", "provinces", "region", "district", "state", "county", "city", "valley", "basin", "border",
+        "coast", "island", "islands", "peninsula", "river", "delta", "governorate", "prefecture", "territory",
+    ]
+    static let qualifiers: Set<String> = [
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeast",
+        "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern", "southwestern",
+        "upper", "lower", "greater", "downtown", "rural", "metro", "inner", "outer", "coastal", "mainland",
+        "neighbouring", "neighboring", "occupied", "war-torn", "and", "or",
+    ]
+    static let personFollowers: Set<String> = [
+        "said", "says", "told", "added", "who", "whose", "explained", "wrote", "noted", "argued", "insisted",
+        "claimed", "replied", "recalled", "testified", "tweeted",
+    ]
+
+    // MARK: - Resolving
+
+    /// Resolves candidates to places, one result per place with every mention.
+    ///
+    /// Each distinct name takes the reading the article supports best: its countries (named outright, by
+    /// demonym, or through other places), "City, State" patterns, admin1 regions it names, capitals, population.
+    public func resolve(_ candidates: [PlaceCandidate], in document: Document) -> [LocationResult] {
+        let gazetteer = self.gazetteer
+        guard !gazetteer.entries.isEmpty, !candidates.isEmpty else { return [] }
+        let sorted = candidates.sorted { $0.start < $1.start }
+
+        // Distinct names with their mentions and gazetteer readings.
+        var groupOfKey: [String: Int] = [:]
+        var groups: [NameGroup] = []
+        for candidate in sorted {
+            var key = Gazetteer.normalize(Substring(candidate.name))
+            if gazetteer.hits(key) == nil, key.hasPrefix("the ") { key.removeFirst(4) }
+            guard let hits = gazetteer.hits(key) else { continue }
+            if let group = groupOfKey[key] {
+                groups[group].mentions.append(Mention(start: candidate.start, end: candidate.end))
+            } else {
+                groupOfKey[key] = groups.count
+                // A name that is a country's is the country, not some town also called so ("China", "Chad").
+                let countryNamed = hits.contains { gazetteer.entries[Int($0)].kind == .country }
+                let readings = countryNamed ? hits.filter { gazetteer.entries[Int($0)].kind != .place } : hits
+                groups.append(
+                    NameGroup(
+                        hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil))
+            }
+        }
+        guard !groups.isEmpty else { return [] }
+
+        // "Paris, Texas": the name after the comma narrows the one before.
+        var groupAt: [Int: Int] = [:]
+        for (index, group) in groups.enumerated() {
+            for mention in group.mentions { groupAt[mention.start] = index }
+        }
+        for (index, group) in groups.enumerated() {
+            for mention in group.mentions {
+                var cursor = mention.end
+                while cursor < document.scalars.count && document.scalars[cursor] == " " { cursor += 1 }
+                guard cursor < document.scalars.count, document.scalars[cursor] == "," else { continue }
+                cursor += 1
+                while cursor < document.scalars.count && Tokenizer.isSpace(document.scalars[cursor]) { cursor += 1 }
+                if let other = groupAt[cursor], other != index { groups[index].pattern = other }
+            }
+        }
+
+        // Demonyms in the article vote for their countries.
+        var demonymVotes: [String: Double] = [:]
+        var seenDemonyms = Set<String>()
+        let tokens = document.tokens
+        for index in tokens.indices where tokens[index].kind == .word && tokens[index].isCapitalized {
+            if let code = self.demonym(tokens[index]), seenDemonyms.insert(tokens[index].lower).inserted {
+                demonymVotes[code, default: 0] += 1
+            }
+        }
+
+        // Start from each name's reading without context, then let the readings vote for each other's countries.
+        var chosen = groups.map { self.best(of: $0.hits, score: { self.prior($0) }) }
+        for _ in 0..<2 {
+            var votes = demonymVotes
+            var regions: [String: Int] = [:]
+            var voted = Set<Int32>()
+            for (index, entryIndex) in chosen.enumerated() where voted.insert(entryIndex).inserted {
+                let entry = gazetteer.entries[Int(entryIndex)]
+                guard !entry.countryCode.isEmpty else { continue }
+                votes[entry.countryCode, default: 0] += Self.voteWeight(entry, groups[index])
+                if !entry.admin1Code.isEmpty {
+                    regions[entry.countryCode + "." + entry.admin1Code, default: 0] += 1
+                }
+            }
+            chosen = groups.enumerated().map { index, group in
+                let own = gazetteer.entries[Int(chosen[index])]
+                let ownRegion = own.countryCode + "." + own.admin1Code
+                let patternEntry = group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
+                return self.best(of: group.hits) { entry in
+                    var score = self.prior(entry)
+                    if !entry.countryCode.isEmpty {
+                        var support = votes[entry.countryCode] ?? 0
+                        if entry.countryCode == own.countryCode { support -= Self.voteWeight(own, group) }
+                        score += 1.5 * min(max(support, 0), 3)
+                        let region = entry.countryCode + "." + entry.admin1Code
+                        var regionSupport = regions[region] ?? 0
+                        if region == ownRegion { regionSupport -= 1 }
+                        // The article names the region, or other places in it ("Atlanta" beside "Georgia").
+                        if !entry.admin1Code.isEmpty && regionSupport > 0 { score += 4 }
+                    }
+                    if let patternEntry {
+                        let sameCountry = patternEntry.countryCode == entry.countryCode
+                        if sameCountry && (patternEntry.kind == .country || patternEntry.admin1Code == entry.admin1Code) {
+                            score += 10
+                        }
+                    }
+                    return score
+                }
+            }
+        }
+
+        // One result per place, however many names pointed at it.
+        var resultOfEntry: [Int32: Int] = [:]
+        var results: [LocationResult] = []
+        for (index, group) in groups.enumerated() {
+            let entryIndex = chosen[index]
+            if let existing = resultOfEntry[entryIndex] {
+                results[existing].mentions.append(contentsOf: group.mentions)
+                results[existing].count += group.mentions.count
+                continue
+            }
+            let entry = gazetteer.entries[Int(entryIndex)]
+            let admin1 =
+                entry.kind == .place || entry.kind == .admin1
+                ? gazetteer.admin1(entry.countryCode, entry.admin1Code)?.name : nil
+            resultOfEntry[entryIndex] = results.count
+            results.append(
+                LocationResult(
+                    name: entry.name, countryCode: entry.countryCode.isEmpty ? nil : entry.countryCode,
+                    admin1: admin1, lat: entry.lat, lon: entry.lon, geonameid: entry.geonameid,
+                    count: group.mentions.count, mentions: group.mentions))
+        }
+        for index in results.indices { results[index].mentions.sort { $0.start < $1.start } }
+        return results.sorted {
+            $0.count != $1.count ? $0.count > $1.count : $0.mentions[0].start < $1.mentions[0].start
+        }
+    }
+
+    struct NameGroup {
+        let hits: [Int32]
+        var mentions: [Mention]
+        /// The group named right after a comma ("Paris, Texas").
+        var pattern: Int?
+    }
+
+    /// A reading's plausibility without context: population, and governed units before towns of the same name.
+    func prior(_ entry: GazetteerEntry) -> Double {
+        var score = log10(Double(entry.population) + 10)
+        switch entry.kind {
+        case .country: score += 6
+        case .feature: score += 6
+        case .admin1: score += 1.5
+        case .place:
+            if entry.isCapital { score += 3 }
+            score += 0.6 * log2(1 + Double(entry.alternateCount))
+        }
+        return score
+    }
+
+    /// How much a resolved name says about the article's country: countries most, towns least.
+    static func voteWeight(_ entry: GazetteerEntry, _ group: NameGroup) -> Double {
+        switch entry.kind {
+        case .country: 1.5
+        case .admin1: 1
+        case .place: 0.75
+        case .feature: 0
+        }
+    }
+
+    func best(of hits: [Int32], score: (GazetteerEntry) -> Double) -> Int32 {
+        var bestIndex = hits[0]
+        var bestScore = -Double.infinity
+        for hit in hits {
+            let value = score(self.gazetteer.entries[Int(hit)])
+            // Ties go to the lower index: the generator writes countries and regions before towns.
+            if value > bestScore {
+                bestScore = value
+                bestIndex = hit
+            }
+        }
+        return bestIndex
+    }
+}

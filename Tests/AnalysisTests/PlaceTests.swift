@@ -1,0 +1,116 @@
+import Analysis
+import Articles
+import Foundation
+import Testing
+
+@Suite("Places: toponyms found and geocoded with GeoNames")
+struct PlaceTests {
+    static let geocoder = Geocoder()
+
+    static func locate(_ text: String) -> [LocationResult] {
+        Self.geocoder.locate(Document(text: text))
+    }
+
+    static func place(_ name: String, in results: [LocationResult]) -> LocationResult? {
+        results.first { $0.name == name }
+    }
+
+    @Test("the gazetteer loads with countries, admin1 regions and places")
+    func gazetteerLoads() throws {
+        let gazetteer = Gazetteer.shared
+        #expect(gazetteer.entries.count > 200_000)
+        let kabul = try #require(gazetteer.lookup("Kabul").first { $0.kind == .place })
+        #expect(kabul.countryCode == "AF" && kabul.isCapital)
+        #expect(gazetteer.country("PK")?.name == "Pakistan")
+        #expect(gazetteer.admin1("US", "TX")?.name == "Texas")
+        #expect(gazetteer.lookup("Zürich").contains { $0.countryCode == "CH" })
+    }
+
+    @Test("the sample article's places, in their countries, with coordinates")
+    func sampleArticle() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        url.appendPathComponent("shared/samples/seed-article.txt")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("../shared/samples/seed-article.txt is missing: the sample article test cannot run")
+            return
+        }
+        let results = Self.locate(text)
+        for (name, country) in [("Kabul", "AF"), ("Islamabad", "PK"), ("Peshawar", "PK"), ("Mashhad", "IR"),
+                                ("Doha", "QA")] {
+            let place = try #require(Self.place(name, in: results), "\(name) not found")
+            #expect(place.countryCode == country, "\(name)")
+            #expect(place.geonameid > 0 && place.lat != 0 && place.lon != 0, "\(name)")
+        }
+        let afghanistan = try #require(Self.place("Afghanistan", in: results))
+        #expect(afghanistan.countryCode == "AF" && afghanistan.admin1 == nil && afghanistan.count > 3)
+    }
+
+    @Test("Paris alone is in France; Paris, Texas is in Texas")
+    func paris() throws {
+        let france = try #require(Self.place("Paris", in: Self.locate("The summit opened in Paris on a wet morning.")))
+        #expect(france.countryCode == "FR")
+        let results = Self.locate("The fair drew farmers to Paris, Texas, for the first time since the storm.")
+        let texas = try #require(Self.place("Paris", in: results))
+        #expect(texas.countryCode == "US" && texas.admin1 == "Texas")
+        #expect(texas.mentions == [Mention(start: 25, end: 30)])
+    }
+
+    @Test("Georgia beside Tbilisi is the country, beside Atlanta the state")
+    func georgia() throws {
+        let country = Self.locate("Protesters marched through Tbilisi as Georgia weighed new elections.")
+        #expect(Self.place("Georgia", in: country)?.countryCode == "GE")
+        let state = Self.locate("Voters in Atlanta lined up for hours as Georgia counted ballots overnight.")
+        let georgia = try #require(Self.place("Georgia", in: state))
+        #expect(georgia.countryCode == "US" && georgia.geonameid > 0)
+    }
+
+    @Test("context countries pick the right Hyderabad")
+    func demonymContext() throws {
+        let pakistan = Self.locate("Pakistani officials said flooding hit Hyderabad and the villages around it.")
+        #expect(Self.place("Hyderabad", in: pakistan)?.countryCode == "PK")
+        let india = Self.locate("Indian engineers in Hyderabad built the new satellite.")
+        #expect(Self.place("Hyderabad", in: india)?.countryCode == "IN")
+    }
+
+    @Test("common words and person names are not places", arguments: [
+        "May was the wettest month on record.",
+        "Hope is not a strategy, the coach said.",
+        "Bill Gates spoke at the conference.",
+        "Victoria Beckham launched a new fashion line.",
+        "The reporter asked Mr Jackson about the budget.",
+        "Paris Hilton arrived late to the premiere.",
+        "Sydney said she would not run again.",
+    ])
+    func notPlaces(_ text: String) {
+        #expect(Self.locate(text).isEmpty, "\(Self.locate(text).map(\.name))")
+    }
+
+    @Test("repeats merge into one place with every mention; aliases join their country")
+    func merging() throws {
+        let results = Self.locate(
+            "Talks in Geneva stalled. The U.S. delegation left Geneva early, and the United States said it would return.")
+        let geneva = try #require(Self.place("Geneva", in: results))
+        #expect(geneva.count == 2 && geneva.countryCode == "CH")
+        let america = try #require(results.first { $0.countryCode == "US" && $0.admin1 == nil })
+        #expect(america.count == 2)
+    }
+
+    @Test("spans an NER typed as a person or organization are left alone")
+    func exclusion() {
+        let document = Document(text: "Washington signed the treaty in Ottawa.")
+        let all = Self.geocoder.toponyms(in: document, exclude: [])
+        #expect(all.map(\.name).contains("Ottawa"))
+        let kept = Self.geocoder.toponyms(in: document, exclude: [0..<10])
+        #expect(!kept.map(\.name).contains("Washington"))
+        #expect(kept.map(\.name) == ["Ottawa"])
+    }
+
+    @Test("place kinds for typing NER spans", arguments: [
+        ("France", "GPE"), ("Bavaria", "GPE"), ("Kabul", "GPE"), ("Africa", "LOC"), ("Middle East", "LOC"),
+        ("Qwertyuiop", nil),
+    ] as [(String, String?)])
+    func kinds(_ name: String, _ kind: String?) {
+        #expect(Self.geocoder.placeKind(of: name) == kind)
+    }
+}

