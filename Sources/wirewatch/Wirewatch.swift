@@ -16,6 +16,7 @@ struct Wirewatch: AsyncParsableCommand {
         subcommands: [
             Send.self, Tail.self, Analyze.self, Inspect.self, Stats.self, Bench.self, Evaluate.self, CheckConfig.self,
             Keygen.self,
+            TrainNER.self,
         ]
     )
 }

@@ -1,0 +1,198 @@
+/// The tag set of the entity tagger: BIO over the entity types it learns.
+///
+/// Dates are left out: they have their own stage, and the training data's time tags (weekdays, years) are not names.
+public enum EntityTags {
+    public static let types = ["PER", "ORG", "LOC", "NORP", "MISC"]
+    /// 0 is O; type t has B = 1 + 2t and I = 2 + 2t.
+    public static let count = 1 + 2 * types.count
+
+    static func begin(_ type: Int) -> Int { 1 + 2 * type }
+    static func inside(_ type: Int) -> Int { 2 + 2 * type }
+    static func type(of tag: Int) -> Int? { tag == 0 ? nil : (tag - 1) / 2 }
+    static func isInside(_ tag: Int) -> Bool { tag != 0 && (tag - 1) % 2 == 1 }
+
+    public static func name(_ tag: Int) -> String {
+        guard let type = Self.type(of: tag) else { return "O" }
+        return (Self.isInside(tag) ? "I-" : "B-") + Self.types[type]
+    }
+}
+
+/// 64-bit FNV-1a with a final mix: features are hashed, never built as strings.
+@inline(__always)
+func entityHash(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+    }
+    return hash
+}
+
+@inline(__always)
+func entityMix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    var x = a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019)
+    x ^= x >> 31
+    x &*= 0xBF58_476D_1CE4_E5B9
+    x ^= x >> 29
+    return x
+}
+
+/// What the tagger knows about one token before it looks at its neighbours' tags; computed once per token.
+struct EntityTokenInfo {
+    var word: UInt64
+    var shape: UInt64
+    var prefix3: UInt64
+    var suffix2: UInt64
+    var suffix3: UInt64
+    var suffix4: UInt64
+    /// Capitalized, all caps, lowercase, number, punctuation; and whether it opens the sentence.
+    var flags: UInt64
+    /// The alias table's BIO tag and type at this token (0 when outside every listed name).
+    var lexicon: UInt64
+    var isCapitalized: Bool
+}
+
+/// Turns tokens into hashed feature ids for the perceptron.
+enum EntityFeatures {
+    static let padding = EntityTokenInfo(
+        word: entityHash("<pad>"), shape: entityHash("<pad>"), prefix3: 0, suffix2: 0, suffix3: 0, suffix4: 0,
+        flags: 99, lexicon: 0, isCapitalized: false)
+
+    @inline(__always)
+    static func isUpper(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 ? scalar.value >= 65 && scalar.value <= 90 : scalar.properties.isUppercase
+    }
+
+    /// "Xxxx" style shape with runs collapsed ("Daesh-K" → "Xx-X", "2021" → "d", "U.S." → "X.X.").
+    static func shape(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var last: UInt8 = 0
+        var length = 0
+        for scalar in text.unicodeScalars {
+            let c: UInt8
+            let value = scalar.value
+            if value < 0x80 {
+                // ASCII without the Unicode property tables: this runs for every token.
+                c = value >= 65 && value <= 90 ? 88 : value >= 97 && value <= 122 ? 120 : value >= 48 && value <= 57 ? 100 : UInt8(value)
+            } else if scalar.properties.isUppercase {
+                c = 88  // X
+            } else if scalar.properties.isLowercase {
+                c = 120  // x
+            } else if scalar.value >= 0x30 && scalar.value <= 0x39 {
+                c = 100  // d
+            } else {
+                c = scalar.value < 0x80 ? UInt8(scalar.value) : 63
+            }
+            length += 1
+            if c == last { continue }
+            last = c
+            hash ^= UInt64(c)
+            hash &*= 0x100_0000_01b3
+        }
+        return entityMix(hash, UInt64(min(length, 4)))
+    }
+
+    /// Hashes of the first 3 and last 2, 3 and 4 bytes of a lowercased word (0 when it is not longer).
+    static func affixes(_ lower: String) -> (UInt64, UInt64, UInt64, UInt64) {
+        var lower = lower
+        return lower.withUTF8 { bytes in
+            func hash(_ range: Range<Int>, _ salt: UInt64) -> UInt64 {
+                guard bytes.count > range.count else { return 0 }
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325 &+ salt
+                for index in range {
+                    hash ^= UInt64(bytes[index])
+                    hash &*= 0x100_0000_01b3
+                }
+                return hash
+            }
+            let count = bytes.count
+            return (
+                hash(0..<min(3, count), 10), hash(max(0, count - 2)..<count, 2), hash(max(0, count - 3)..<count, 3),
+                hash(max(0, count - 4)..<count, 4)
+            )
+        }
+    }
+
+    /// Per-token information for one sentence, including the alias table's matches.
+    static func infos(_ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon) -> [EntityTokenInfo] {
+        var infos: [EntityTokenInfo] = []
+        infos.reserveCapacity(range.count)
+        var opensSentence = true
+        for index in range {
+            let token = tokens[index]
+            var flags: UInt64
+            switch token.kind {
+            case .number: flags = 1
+            case .punctuation: flags = 2
+            case .word: flags = token.isAllCaps ? 3 : token.isCapitalized ? 4 : 5
+            }
+            if token.kind == .word && !token.isCapitalized && token.text.unicodeScalars.contains(where: Self.isUpper) {
+                flags = 6  // "al-Qaida", "iPhone"
+            }
+            if opensSentence { flags += 10 }
+            opensSentence = token.isQuote || token.text == "(" || (opensSentence && token.kind == .punctuation)
+            let (prefix3, suffix2, suffix3, suffix4) = Self.affixes(token.lower)
+            infos.append(
+                EntityTokenInfo(
+                    word: entityHash(token.lower), shape: Self.shape(token.text),
+                    prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
+                    flags: flags, lexicon: 0, isCapitalized: token.isCapitalized || token.isAllCaps))
+        }
+        for match in lexicon.matches(tokens, range, hashes: infos.map(\.word)) {
+            let type = UInt64(match.type.rawValue + 1)
+            for index in match.tokens {
+                let position = index == match.tokens.lowerBound ? 1 : 2
+                infos[index - range.lowerBound].lexicon = type * 4 + UInt64(position)
+            }
+        }
+        return infos
+    }
+
+    /// The feature ids of position `i`, given the two tags before it.
+    @inline(__always)
+    static func features(
+        _ infos: [EntityTokenInfo], _ i: Int, previous: Int, previous2: Int, into features: inout [UInt64]
+    ) {
+        features.removeAll(keepingCapacity: true)
+        let count = infos.count
+        let t0 = infos[i]
+        let m1 = i >= 1 ? infos[i - 1] : Self.padding
+        let m2 = i >= 2 ? infos[i - 2] : Self.padding
+        let p1 = i + 1 < count ? infos[i + 1] : Self.padding
+        let p2 = i + 2 < count ? infos[i + 2] : Self.padding
+        let tag1 = UInt64(previous)
+        let tag2 = UInt64(previous2)
+        func add(_ template: UInt64, _ value: UInt64) {
+            features.append(entityMix(template, value))
+        }
+        add(1, 0)  // bias
+        add(2, t0.word)
+        add(3, m1.word)
+        add(4, p1.word)
+        add(5, m2.word)
+        add(6, p2.word)
+        add(7, t0.shape)
+        add(8, m1.shape)
+        add(9, p1.shape)
+        add(10, entityMix(entityMix(m1.shape, t0.shape), p1.shape))
+        add(11, t0.prefix3)
+        add(12, t0.suffix2)
+        add(13, t0.suffix3)
+        add(14, t0.suffix4)
+        add(15, t0.flags)
+        add(16, entityMix(m1.flags, t0.flags))
+        add(17, entityMix(t0.flags, p1.flags))
+        add(18, t0.lexicon)
+        add(19, m1.lexicon)
+        add(20, p1.lexicon)
+        add(21, tag1)
+        add(22, entityMix(tag1, tag2))
+        add(23, entityMix(tag1, t0.word))
+        add(24, entityMix(tag1, t0.shape))
+        add(25, entityMix(m1.word, t0.word))
+        add(26, entityMix(t0.word, p1.word))
+        add(27, entityMix(t0.lexicon, t0.flags))
+        add(28, entityMix(tag1, p1.word))
+        add(29, entityMix(t0.word, t0.flags))
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// The curated names: canonical entities with their aliases (Resources/aliases.tsv) and the demonyms of
+/// countries (Resources/demonyms.tsv). The tagger uses them as features; the linker as canonical names.
+public struct EntityLexicon: Sendable {
+    public enum Kind: Int, Sendable {
+        case person = 0, organization, place, nationality, misc
+
+        init?(_ label: Substring) {
+            switch label {
+            case "PER": self = .person
+            case "ORG": self = .organization
+            case "GPE", "LOC": self = .place
+            case "NORP": self = .nationality
+            case "MISC": self = .misc
+            default: return nil
+            }
+        }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public let canonical: String
+        /// The envelope type: PER, ORG, GPE, LOC, NORP or MISC.
+        public let type: String
+        public let kind: Kind
+    }
+
+    struct Candidate: Sendable {
+        /// Word hashes of the alias's tokens after the first.
+        let rest: [UInt64]
+        let entry: Int
+        /// An acronym alias ("IS", "US") matches only in capitals.
+        let allCaps: Bool
+    }
+
+    struct Match {
+        let tokens: Range<Int>
+        let type: Kind
+        let entry: Int
+    }
+
+    public let entries: [Entry]
+    /// First token's word hash → aliases starting with it, longest first.
+    let candidates: [UInt64: [Candidate]]
+    /// Lowercased alias (tokens joined by one space) → entry.
+    let byName: [String: Int]
+
+    public static let shared: EntityLexicon = {
+        do {
+            return try EntityLexicon(
+                aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"))
+        } catch {
+            // The tagger still works without the table; only canonical names are lost.
+            return EntityLexicon(entries: [], candidates: [:], byName: [:])
+        }
+    }()
+
+    init(entries: [Entry], candidates: [UInt64: [Candidate]], byName: [String: Int]) {
+        self.entries = entries
+        self.candidates = candidates
+        self.byName = byName
+    }
+
+    /// - Parameters:
+    ///   - aliases: lines `canonical \t type \t alias|alias|…`.
+    ///   - demonyms: lines `country \t demonym|demonym|…`; each demonym becomes a NORP entry canonical to the country.
+    public init(aliases: [Substring], demonyms: [Substring]) throws {
+        var entries: [Entry] = []
+        var candidates: [UInt64: [Candidate]] = [:]
+        var byName: [String: Int] = [:]
+        func add(_ name: Substring, _ entry: Int) {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { return }
+            var tokens: [Token] = []
+            let scalars = Array(trimmed.unicodeScalars)
+            Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
+            guard let first = tokens.first else { return }
+            let key = tokens.map(\.lower).joined(separator: " ")
+            if byName[key] == nil { byName[key] = entry }
+            let allCaps = tokens.count == 1 && first.isAllCaps && scalars.count <= 5
+            candidates[entityHash(first.lower), default: []].append(
+                Candidate(rest: tokens.dropFirst().map { entityHash($0.lower) }, entry: entry, allCaps: allCaps))
+        }
+        for (number, line) in aliases.enumerated() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2, let kind = Kind(fields[1]) else {
+                throw ResourceError.malformed("aliases.tsv", "line \(number + 1) is not canonical<TAB>type<TAB>aliases")
+            }
+            let entry = entries.count
+            entries.append(Entry(canonical: String(fields[0]), type: String(fields[1]), kind: kind))
+            add(fields[0], entry)
+            if fields.count > 2 {
+                for alias in fields[2].split(separator: "|") { add(alias, entry) }
+            }
+        }
+        for (number, line) in demonyms.enumerated() {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 2 else {
+                throw ResourceError.malformed("demonyms.tsv", "line \(number + 1) is not country<TAB>demonyms")
+            }
+            let entry = entries.count
+            entries.append(Entry(canonical: String(fields[0]), type: "NORP", kind: .nationality))
+            for demonym in fields[1].split(separator: "|") { add(demonym, entry) }
+        }
+        for key in candidates.keys {
+            candidates[key]!.sort { $0.rest.count > $1.rest.count }
+        }
+        self.entries = entries
+        self.candidates = candidates
+        self.byName = byName
+    }
+
+    /// The entry a name (any case, tokens as the tokenizer cuts them) stands for.
+    public func entry(named name: String) -> Entry? {
+        var tokens: [Token] = []
+        let scalars = Array(name.unicodeScalars)
+        Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
+        return self.entry(lowerTokens: tokens.map(\.lower))
+    }
+
+    func entry(lowerTokens: [String]) -> Entry? {
+        self.byName[lowerTokens.joined(separator: " ")].map { self.entries[$0] }
+    }
+
+    /// Longest listed names in a sentence whose first token is capitalized, left to right, not overlapping.
+    func matches(_ tokens: [Token], _ range: Range<Int>, hashes: [UInt64]) -> [Match] {
+        var matches: [Match] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let token = tokens[index]
+            guard token.kind == .word, token.isCapitalized || token.isAllCaps,
+                let list = self.candidates[hashes[index - range.lowerBound]]
+            else {
+                index += 1
+                continue
+            }
+            var found: Match?
+            for candidate in list {
+                if candidate.allCaps && !token.isAllCaps { continue }
+                let end = index + 1 + candidate.rest.count
+                guard end <= range.upperBound else { continue }
+                var same = true
+                for (offset, hash) in candidate.rest.enumerated() where hashes[index + 1 + offset - range.lowerBound] != hash {
+                    same = false
+                    break
+                }
+                if same {
+                    found = Match(tokens: index..<end, type: self.entries[candidate.entry].kind, entry: candidate.entry)
+                    break
+                }
+            }
+            if let found {
+                matches.append(found)
+                index = found.tokens.upperBound
+            } else {
+                index += 1
+            }
+        }
+        return matches
+    }
+}

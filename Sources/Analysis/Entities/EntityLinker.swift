@@ -1,0 +1,210 @@
+import Articles
+
+/// Merges the mentions of one entity within an article: repeats, listed aliases, a surname after the full
+/// name, and an acronym the article defines in parentheses or that spells a name's initials.
+struct EntityLinker {
+    let document: Document
+    let lexicon: EntityLexicon
+
+    /// Words left out of initials ("Central Intelligence Agency" → CIA, "Bank of England" → BOE).
+    static let minorWords: Set<String> = ["of", "the", "and", "for", "&", "in", "on", "at", "to", "de", "a"]
+
+    func link(_ found: [EntityMention], title: String?) -> [EntityResult] {
+        var mentions = found
+        let tokens = self.document.tokens
+        // An acronym in parentheses right after a name is that name's alias: "Tehrik-e-Taliban Pakistan (TTP)".
+        var acronyms: [String: Int] = [:]
+        for (index, mention) in found.enumerated() where mention.type != "NORP" && mention.type != "PER" {
+            let open = mention.tokens.upperBound
+            guard open + 2 < tokens.count, tokens[open].text == "(", tokens[open + 2].text == ")",
+                tokens[open + 1].isAllCaps, tokens[open + 1].kind == .word, acronyms[tokens[open + 1].text] == nil
+            else { continue }
+            acronyms[tokens[open + 1].text] = index
+        }
+        if !acronyms.isEmpty {
+            // Every use of a defined acronym is a mention, tagged or not.
+            let taken = Set(found.flatMap { Array($0.tokens) })
+            for (index, token) in tokens.enumerated() where token.isAllCaps && !taken.contains(index) {
+                guard let owner = acronyms[token.text] else { continue }
+                mentions.append(
+                    EntityMention(
+                        start: token.start, end: token.end, tokens: index..<(index + 1), type: found[owner].type,
+                        text: token.text, canonical: nil))
+            }
+            mentions.sort { $0.start < $1.start }
+        }
+
+        mentions = self.propagate(mentions)
+
+        // Union-find over mentions; the key of a mention is its canonical name or its own lowercased text.
+        var parent = Array(mentions.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
+            return i
+        }
+        func union(_ a: Int, _ b: Int) {
+            let (ra, rb) = (root(a), root(b))
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        func key(_ mention: EntityMention) -> String {
+            if let canonical = mention.canonical { return "=" + canonical + "\t" + (mention.type == "NORP" ? "N" : "") }
+            return mention.text.lowercased()
+        }
+        var firstByKey: [String: Int] = [:]
+        for (index, mention) in mentions.enumerated() {
+            let key = key(mention)
+            if let first = firstByKey[key] { union(first, index) } else { firstByKey[key] = index }
+        }
+        // Acronyms: defined in parentheses, or the initials of a longer organization name in the article.
+        let byText = Dictionary(mentions.indices.map { (mentions[$0].text, $0) }, uniquingKeysWith: { a, _ in a })
+        for (acronym, owner) in acronyms {
+            if let index = byText[acronym] { union(owner, index) }
+        }
+        var initials: [String: Int] = [:]
+        for (index, mention) in mentions.enumerated() where mention.type == "ORG" && mention.tokens.count >= 2 {
+            let letters = tokens[mention.tokens].filter { $0.kind == .word && !Self.minorWords.contains($0.lower) }
+                .compactMap { $0.text.unicodeScalars.first }
+            guard letters.count >= 2, letters.allSatisfy({ $0.properties.isUppercase }) else { continue }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: letters)
+            initials[String(view)] = initials[String(view)] ?? index
+        }
+        for (index, mention) in mentions.enumerated() where mention.tokens.count == 1 && tokens[mention.tokens.lowerBound].isAllCaps {
+            if let owner = initials[mention.text] { union(owner, index) }
+        }
+        // A person's surname or first name alone is the full name used elsewhere in the article, whatever type
+        // the tagger gave the short form ("Warhol", "Gloria").
+        let people = mentions.indices.filter { mentions[$0].type == "PER" && mentions[$0].canonical == nil }
+        let unlisted = mentions.indices.filter { mentions[$0].canonical == nil && mentions[$0].type != "NORP" }
+        for index in unlisted {
+            let words = tokens[mentions[index].tokens].map(\.lower)
+            var best: Int?
+            for other in people where mentions[other].tokens.count > words.count {
+                let full = tokens[mentions[other].tokens].map(\.lower)
+                let isPart = Array(full.suffix(words.count)) == words || Array(full.prefix(words.count)) == words
+                guard isPart else { continue }
+                // Prefer the nearest full name before this mention; else the first after it.
+                if let chosen = best {
+                    let before = mentions[other].start < mentions[index].start
+                    let chosenBefore = mentions[chosen].start < mentions[index].start
+                    if before && (!chosenBefore || mentions[other].start > mentions[chosen].start) { best = other }
+                } else {
+                    best = other
+                }
+            }
+            if let best {
+                union(best, index)
+                if mentions[index].type != "PER" {
+                    let mention = mentions[index]
+                    mentions[index] = EntityMention(
+                        start: mention.start, end: mention.end, tokens: mention.tokens, type: "PER", text: mention.text,
+                        canonical: nil)
+                }
+            }
+        }
+
+        var groups: [Int: [Int]] = [:]
+        for index in mentions.indices { groups[root(index), default: []].append(index) }
+        let length = max(self.document.scalars.count, 1)
+        let maxCount = groups.values.map(\.count).max() ?? 1
+        let titleWords = title.map { Self.words($0) } ?? []
+        var results: [(result: EntityResult, first: Int)] = []
+        for (_, members) in groups {
+            var surfaces: [String: Int] = [:]
+            var order: [String] = []
+            var types: [String: Int] = [:]
+            var canonical: String?
+            for member in members {
+                let mention = mentions[member]
+                if surfaces[mention.text] == nil { order.append(mention.text) }
+                surfaces[mention.text, default: 0] += 1
+                types[mention.type, default: 0] += 1
+                canonical = canonical ?? mention.canonical
+            }
+            let name = order.max { a, b in
+                let (la, lb) = (a.unicodeScalars.count, b.unicodeScalars.count)
+                return la != lb ? la < lb : surfaces[a]! < surfaces[b]!
+            }!
+            let type = types.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+            let first = mentions[members[0]].start
+            let inTitle = order.contains { surface in
+                let words = Self.words(surface)
+                guard !words.isEmpty, words.count <= titleWords.count else { return false }
+                return (0...(titleWords.count - words.count)).contains { Array(titleWords[$0..<($0 + words.count)]) == words }
+            }
+            let frequency = Double(members.count) / Double(maxCount)
+            let earliness = 1 - Double(first) / Double(length)
+            let salience = (0.55 * frequency + 0.25 * earliness + (inTitle ? 0.2 : 0)) * 1000
+            results.append(
+                (
+                    EntityResult(
+                        name: name, canonical: canonical ?? name, type: type,
+                        aliases: order.filter { $0 != name }, count: members.count,
+                        salience: salience.rounded() / 1000,
+                        mentions: members.map { Mention(start: mentions[$0].start, end: mentions[$0].end) }),
+                    first
+                ))
+        }
+        results.sort { $0.result.salience != $1.result.salience ? $0.result.salience > $1.result.salience : $0.first < $1.first }
+        return results.map(\.result)
+    }
+
+    /// Adds the places where the article repeats a name the tagger found elsewhere but missed there, and a
+    /// person's bare surname: one name keeps one reading within an article.
+    func propagate(_ mentions: [EntityMention]) -> [EntityMention] {
+        let tokens = self.document.tokens
+        var names: [String: [(words: [String], mention: Int, surname: Bool)]] = [:]
+        for (index, mention) in mentions.enumerated() {
+            let words = tokens[mention.tokens].map(\.lower)
+            names[words[0], default: []].append((words, index, false))
+            if mention.type == "PER", words.count >= 2, let last = words.last, tokens[mention.tokens.upperBound - 1].isCapitalized {
+                names[last, default: []].append(([last], index, true))
+            }
+        }
+        var covered = [Bool](repeating: false, count: tokens.count)
+        for mention in mentions { for index in mention.tokens { covered[index] = true } }
+        var added: [EntityMention] = []
+        var index = 0
+        while index < tokens.count {
+            let token = tokens[index]
+            guard !covered[index], token.kind == .word, token.isCapitalized || token.isAllCaps,
+                let candidates = names[token.lower]
+            else {
+                index += 1
+                continue
+            }
+            var best: (words: [String], mention: Int, surname: Bool)?
+            for candidate in candidates where candidate.words.count > (best?.words.count ?? 0) {
+                let end = index + candidate.words.count
+                guard end <= tokens.count, (index..<end).allSatisfy({ !covered[$0] && tokens[$0].lower == candidate.words[$0 - index] })
+                else { continue }
+                best = candidate
+            }
+            guard let best else {
+                index += 1
+                continue
+            }
+            let source = mentions[best.mention]
+            let range = index..<(index + best.words.count)
+            added.append(
+                EntityMention(
+                    start: tokens[range.lowerBound].start, end: tokens[range.upperBound - 1].end, tokens: range,
+                    type: source.type, text: self.document.text(tokens: range), canonical: best.surname ? nil : source.canonical))
+            index = range.upperBound
+        }
+        guard !added.isEmpty else { return mentions }
+        return (mentions + added).sorted { $0.start < $1.start }
+    }
+
+    /// Lowercased words of a short text, for finding names in the title.
+    static func words(_ text: String) -> [String] {
+        var tokens: [Token] = []
+        let scalars = Array(text.unicodeScalars)
+        Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
+        return tokens.filter { $0.kind != .punctuation }.map(\.lower)
+    }
+}

@@ -1,0 +1,131 @@
+import Articles
+
+/// One name found in the text, before mentions of the same entity are merged.
+public struct EntityMention: Sendable, Equatable {
+    /// Scalar offsets into the article text.
+    public let start: Int
+    public let end: Int
+    /// Indexes into `Document.tokens`.
+    public let tokens: Range<Int>
+    /// PER, ORG, LOC, NORP, MISC; GPE for countries named in the alias table.
+    public let type: String
+    public let text: String
+    /// The alias table's entry for this name, when it has one.
+    public let canonical: String?
+}
+
+/// Finds named entities with the trained tagger, then merges the mentions of each entity within the article.
+public struct EntityRecognizer: Sendable {
+    /// The shipped model (Resources/ner.model) and alias tables, loaded once.
+    public static let shared: EntityRecognizer = {
+        let model = try? EntityModel(data: ResourceFiles.data("ner.model"))
+        return EntityRecognizer(model: model, lexicon: .shared)
+    }()
+
+    /// Nil when the model file is missing: then only names in the alias table are found.
+    public let model: EntityModel?
+    public let lexicon: EntityLexicon
+
+    public init(model: EntityModel?, lexicon: EntityLexicon) {
+        self.model = model
+        self.lexicon = lexicon
+    }
+
+    static let reportedTypes = EntityTags.types
+
+    /// Lowercase words that may sit inside a name ("Bank of England", "Osama bin Laden").
+    static let connectors: Set<String> = [
+        "of", "the", "and", "de", "da", "del", "der", "den", "van", "von", "al", "el", "bin", "ibn", "la", "le", "du",
+        "di", "for", "on", "&", "y", "e", "do", "dos", "das",
+    ]
+    /// Capitalized function words the tagger sometimes takes for a one-word name at a sentence start.
+    static let notNames: Set<String> = [
+        "the", "a", "an", "this", "that", "these", "those", "there", "it", "he", "she", "they", "we", "i", "you",
+        "in", "on", "at", "but", "and", "or", "if", "when", "while", "after", "before", "as", "for", "with", "by",
+        "his", "her", "their", "our", "its", "my", "mr", "mrs", "ms", "dr", "today", "yesterday",
+        // caption and credit labels of scraped pages
+        "image", "photo", "video", "picture", "file", "source", "credit",
+    ]
+
+    /// A tagged span cut to a clean name: no edge punctuation, no lowercase words inside except connectors.
+    static func trim(_ span: Range<Int>, _ tokens: [Token]) -> Range<Int>? {
+        var start = span.lowerBound
+        var end = span.upperBound
+        while start < end && (tokens[start].kind == .punctuation || (tokens[start].lower == "the" && end - start > 1)) { start += 1 }
+        var index = start + 1
+        while index < end {
+            let token = tokens[index]
+            let lowercase = token.kind == .word && !token.isCapitalized && !token.isAllCaps
+                && !token.text.unicodeScalars.contains(where: EntityFeatures.isUpper)
+            if lowercase && !Self.connectors.contains(token.lower) { break }
+            index += 1
+        }
+        end = index
+        while end > start && (tokens[end - 1].kind == .punctuation || Self.connectors.contains(tokens[end - 1].lower)) {
+            // Keep a final period that belongs to an abbreviation ("Inc.", "Co.") only when glued to it.
+            if tokens[end - 1].text == "." && !tokens[end - 1].spaceBefore && end - 1 > start && tokens[end - 2].isCapitalized && end - 1 - start >= 1 && tokens[end - 2].text.unicodeScalars.count <= 3 { break }
+            end -= 1
+        }
+        guard end > start else { return nil }
+        guard tokens[start..<end].contains(where: { $0.isCapitalized || $0.isAllCaps }) else { return nil }
+        if end - start == 1 && Self.notNames.contains(tokens[start].lower) { return nil }
+        return start..<end
+    }
+
+    /// Whether a listed name keeps its table type and canonical name where the tagger saw `tagged`.
+    static func compatible(listed: String, tagged: String) -> Bool {
+        switch listed {
+        case "PER": tagged == "PER"
+        case "GPE", "LOC": tagged != "PER" && tagged != "ORG"
+        default: tagged != "PER"
+        }
+    }
+
+    /// Every entity mention in reading order (dates are left to the date stage).
+    public func mentions(in document: Document) -> [EntityMention] {
+        var mentions: [EntityMention] = []
+        var features: [UInt64] = []
+        features.reserveCapacity(32)
+        var scores = [Float](repeating: 0, count: EntityTags.count)
+        var hashes: [UInt64] = []
+        for sentence in document.sentences {
+            let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon)
+            var found: [(tokens: Range<Int>, type: String)] = []
+            if let model = self.model {
+                let tags = EntityDecoder.decode(infos, scorer: model, features: &features, scores: &scores)
+                for span in EntityDecoder.spans(tags) {
+                    let type = Self.reportedTypes[span.type]
+                    let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)
+                    if let trimmed = Self.trim(tokens, document.tokens) { found.append((trimmed, type)) }
+                }
+            }
+            // Listed names the tagger missed still count: the table holds only unambiguous proper names.
+            hashes.removeAll(keepingCapacity: true)
+            for info in infos { hashes.append(info.word) }
+            for match in self.lexicon.matches(document.tokens, sentence.tokens, hashes: hashes)
+            where !found.contains(where: { $0.tokens.overlaps(match.tokens) }) {
+                found.append((match.tokens, self.lexicon.entries[match.entry].type))
+            }
+            found.sort { $0.tokens.lowerBound < $1.tokens.lowerBound }
+            for (tokens, taggedType) in found {
+                var entry = self.lexicon.entry(lowerTokens: document.tokens[tokens].map(\.lower))
+                // The tagger reads the context: "Jordan said" is a person, "Sweden beat Belgium" two teams.
+                if let listed = entry, !Self.compatible(listed: listed.type, tagged: taggedType) { entry = nil }
+                let type = entry?.type ?? taggedType
+                mentions.append(
+                    EntityMention(
+                        start: document.tokens[tokens.lowerBound].start, end: document.tokens[tokens.upperBound - 1].end,
+                        tokens: tokens, type: type, text: document.text(tokens: tokens), canonical: entry?.canonical))
+            }
+        }
+        return mentions
+    }
+
+    /// The article's entities, each with all its mentions merged, most salient first.
+    /// - Parameters:
+    ///   - document: the tokenized article.
+    ///   - title: the headline; an entity named in it is more salient.
+    public func entities(in document: Document, title: String? = nil) -> [EntityResult] {
+        EntityLinker(document: document, lexicon: self.lexicon).link(self.mentions(in: document), title: title)
+    }
+}

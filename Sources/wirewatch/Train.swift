@@ -1,0 +1,64 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import WirewatchService
+
+/// `wirewatch train-ner`: rebuilds Resources/ner.model from labelled sentences, reproducibly.
+struct TrainNER: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-ner",
+        abstract: "Train the entity tagger (averaged perceptron over BIO tags) and write its model file.",
+        discussion: """
+            Reads JSON Lines sentences in the schema of shared/data/ner-gmb-train.jsonl, holds out every 20th \
+            sentence to print F1 after each epoch, and writes the quantized, pruned weights. The same data, \
+            seed and alias tables give the same file.
+
+            Example:
+              swift run -c release wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl \\
+                --output Sources/Analysis/Resources/ner.model
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The labelled training sentences.", valueName: "file"))
+    var data: String
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the model.", valueName: "file"))
+    var output: String
+
+    @Option(name: .long, help: "Passes over the training data.")
+    var epochs = 5
+
+    @Option(name: .long, help: "Seed of the example order.")
+    var seed: UInt64 = 7
+
+    @Option(name: .long, help: "Hash features into 2^bits buckets (the model costs 10 bytes per bucket).")
+    var bits = EntityModel.defaultBits
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Then score the model on this labelled file, as `evaluate --task ner` does.", valueName: "file"))
+    var evaluate: String?
+
+    @Flag(name: .long, help: "Do not train: score the model already at --output on --evaluate.")
+    var skipTraining = false
+
+    func run() throws {
+        let model: EntityModel
+        if self.skipTraining {
+            model = try EntityModel(data: Data(contentsOf: URL(fileURLWithPath: self.output)))
+        } else {
+            let trainer = EntityTrainer(epochs: self.epochs, seed: self.seed, bits: self.bits)
+            model = try trainer.train(file: self.data) { line in
+                // Progress goes to stderr unbuffered, so a long run shows each epoch as it ends.
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+            let data = model.serialized()
+            try data.write(to: URL(fileURLWithPath: self.output))
+            print("wrote \(self.output): \(model.featureCount) buckets used, \(data.count) bytes")
+        }
+        if let file = self.evaluate {
+            let recognizer = EntityRecognizer(model: model, lexicon: .shared)
+            print(try NEREvaluation.run(file: file, recognizer: recognizer).text(file: file))
+        }
+    }
+}

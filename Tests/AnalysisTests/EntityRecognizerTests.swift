@@ -1,0 +1,131 @@
+import Articles
+import Foundation
+import Testing
+
+@testable import Analysis
+
+@Suite struct EntityRecognizerTests {
+    let recognizer = EntityRecognizer.shared
+
+    func entities(_ text: String, title: String? = nil) -> [EntityResult] {
+        self.recognizer.entities(in: Document(text: text), title: title)
+    }
+
+    func entity(_ entities: [EntityResult], canonical: String, type: String? = nil) -> EntityResult? {
+        entities.first { $0.canonical == canonical && (type == nil || $0.type == type!) }
+    }
+
+    @Test func modelLoads() {
+        #expect(self.recognizer.model != nil)
+        #expect((self.recognizer.model?.featureCount ?? 0) > 10_000)
+    }
+
+    @Test func modelRoundTrips() throws {
+        let model = EntityModel(
+            tagCount: EntityTags.count, bits: 4,
+            floatWeights: (0..<(16 * EntityTags.count)).map { Float($0 % 7) - 3 })
+        let copy = try EntityModel(data: model.serialized())
+        #expect(copy.weights == model.weights)
+        #expect(copy.scale == model.scale)
+        var a = [Float](repeating: 0, count: EntityTags.count)
+        var b = a
+        model.scores([1, 2, UInt64.max], into: &a)
+        copy.scores([1, 2, UInt64.max], into: &b)
+        #expect(a == b && a.contains { $0 != 0 })
+    }
+
+    @Test func tagsPeopleOrganizationsAndPlaces() {
+        let found = self.entities(
+            "Maria Fernandez, the chief executive of Northwind Logistics, flew from Lisbon to Nairobi on Tuesday.")
+        #expect(found.contains { $0.name == "Maria Fernandez" && $0.type == "PER" })
+        #expect(found.contains { $0.name == "Lisbon" && ($0.type == "LOC" || $0.type == "GPE") })
+        #expect(!found.contains { $0.name.contains("Tuesday") })
+    }
+
+    @Test func surnameMergesIntoFullName() throws {
+        let found = self.entities(
+            "Senator Helena Markovic proposed the bill on Monday. Critics said Markovic had rushed it, and Markovic denied that.")
+        let person = try #require(found.first { $0.type == "PER" && $0.name == "Helena Markovic" })
+        #expect(person.count == 3)
+        #expect(person.aliases == ["Markovic"])
+        #expect(!found.contains { $0.name == "Markovic" })
+    }
+
+    @Test func listedAliasesMerge() throws {
+        let found = self.entities(
+            "Officials blamed Daesh for the attack. ISIS has struck the region before, and IS-K claimed a bombing last year.")
+        let group = try #require(self.entity(found, canonical: "ISIS"))
+        #expect(Set(group.aliases + [group.name]).isSuperset(of: ["Daesh", "ISIS", "IS-K"]))
+        #expect(group.count == 3)
+        #expect(group.type == "ORG")
+    }
+
+    @Test func acronymInParenthesesBecomesAlias() throws {
+        let found = self.entities(
+            "The Coastal Fisheries Cooperative (CFC) rejected the quota. A CFC spokesman said the quota would ruin boats.")
+        let group = try #require(found.first { $0.name == "Coastal Fisheries Cooperative" })
+        #expect(group.aliases.contains("CFC"))
+        #expect(group.count == 3)
+    }
+
+    @Test func initialsMergeIntoTheFullName() throws {
+        let found = self.entities(
+            "The Central Intelligence Agency declined to comment. A former CIA officer said the report was accurate.")
+        let agency = try #require(self.entity(found, canonical: "CIA"))
+        #expect(agency.name == "Central Intelligence Agency")
+        #expect(agency.aliases == ["CIA"])
+    }
+
+    @Test func nationalityLinksToCountry() throws {
+        let found = self.entities("Pakistani officials met Russian diplomats in Geneva to discuss trade.")
+        let pakistani = try #require(found.first { $0.name == "Pakistani" })
+        #expect(pakistani.type == "NORP")
+        #expect(pakistani.canonical == "Pakistan")
+        #expect(self.entity(found, canonical: "Russia", type: "NORP") != nil)
+    }
+
+    @Test func salienceFavoursTheTitleAndRepetition() throws {
+        let found = self.entities(
+            "Kenya opened a new rail line. Officials in Kenya said Uganda would join later. Kenya expects growth.",
+            title: "Kenya opens rail line")
+        let kenya = try #require(self.entity(found, canonical: "Kenya"))
+        let uganda = try #require(self.entity(found, canonical: "Uganda"))
+        #expect(kenya.salience > uganda.salience)
+        #expect(kenya.salience <= 1 && uganda.salience >= 0)
+        #expect(found.first?.canonical == "Kenya")
+        #expect(kenya.mentions.map(\.start) == kenya.mentions.map(\.start).sorted())
+    }
+
+    @Test func sampleArticle() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/samples/seed-article.txt").standardized
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("the sample article is not at \(url.path); skipped")
+            return
+        }
+        let found = self.entities(text)
+        let canonicals = Set(found.map(\.canonical))
+        for name in ["Taliban", "ISIS", "Russia", "Pakistan", "Iran", "China", "Tehrik-e-Taliban Pakistan", "CIA",
+            "International Crisis Group"]
+        {
+            #expect(canonicals.contains(name), "missing \(name)")
+        }
+        let isis = try #require(found.first { $0.canonical == "ISIS" })
+        let names = Set(isis.aliases + [isis.name])
+        #expect(names.isSuperset(of: ["Daesh", "Daesh-K", "IS-K", "ISIS-K"]))
+        let ttp = try #require(found.first { $0.canonical == "Tehrik-e-Taliban Pakistan" })
+        #expect(Set(ttp.aliases + [ttp.name]).contains("TTP"))
+        let taliban = try #require(found.first { $0.canonical == "Taliban" })
+        #expect(Set(taliban.aliases + [taliban.name]).isSuperset(of: ["Taliban", "Afghan Taliban"]))
+        for entity in found {
+            #expect(entity.mentions.count == entity.count)
+            #expect(["PER", "ORG", "LOC", "GPE", "NORP", "MISC"].contains(entity.type))
+            for mention in entity.mentions {
+                let scalars = Array(text.unicodeScalars)[mention.start..<mention.end]
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars)
+                #expect(Set(entity.aliases + [entity.name]).contains(String(view)))
+            }
+        }
+    }
+}
