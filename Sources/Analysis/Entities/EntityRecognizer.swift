@@ -102,8 +102,14 @@ public struct EntityRecognizer: Sendable {
             // Listed names the tagger missed still count: the table holds only unambiguous proper names.
             hashes.removeAll(keepingCapacity: true)
             for info in infos { hashes.append(info.word) }
-            for match in self.lexicon.matches(document.tokens, sentence.tokens, hashes: hashes)
-            where !found.contains(where: { $0.tokens.overlaps(match.tokens) }) {
+            // A listed name of several words also wins over the pieces the tagger cut it into ("Afghan" + "Taliban").
+            for match in self.lexicon.matches(document.tokens, sentence.tokens, hashes: hashes) {
+                let overlapping = found.filter { $0.tokens.overlaps(match.tokens) }
+                let inside = overlapping.allSatisfy {
+                    $0.tokens.lowerBound >= match.tokens.lowerBound && $0.tokens.upperBound <= match.tokens.upperBound
+                }
+                guard overlapping.isEmpty || (inside && match.tokens.count >= 2 && overlapping.count >= 2) else { continue }
+                found.removeAll { $0.tokens.overlaps(match.tokens) }
                 found.append((match.tokens, self.lexicon.entries[match.entry].type))
             }
             found.sort { $0.tokens.lowerBound < $1.tokens.lowerBound }
