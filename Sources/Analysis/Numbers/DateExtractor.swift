@@ -299,12 +299,16 @@ struct DateScanner {
                 }
                 return self.dayFirst(index)
             }
+            let start = self.tokens[index].start
+            let end = self.tokens[index].end
+            if first == 0x6D || first == 0x4D, end - start > 4, self.tokens[index].lower.hasPrefix("mid-") {
+                return self.midWord(index)
+            }
+            guard self.triggers.mayContain(self.scalars, start, end) else { return nil }
             let lower = self.tokens[index].lower
-            if first == 0x6D || first == 0x4D, lower.utf8.count > 4, lower.hasPrefix("mid-") { return self.midWord(index) }
             // The commonest words of any text are the triggers here: sort them out before hashing.
             if lower == "the" { return self.pastRange(index) }
             if lower == "a" || lower == "an" { return self.ago(index) }
-            guard self.triggers.mayContain(lower) else { return nil }
             guard let role = self.roles[lower] else { return self.ago(index) }
             switch role {
             case .month: return self.monthFirst(index)

@@ -40,6 +40,18 @@ struct WordFilter: Sendable {
         }
     }
 
+    /// The same test on a token's scalars, without touching its strings: `& 31` folds ASCII case, and lexicon
+    /// words are ASCII, so a scalar count equals their byte count.
+    func mayContain(_ scalars: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
+        let count = end - start
+        guard count > 0 else { return false }
+        let first = Int(scalars[start].value & 31)
+        let second = count > 1 ? Int(scalars[start + 1].value & 31) : 0
+        let last = Int(scalars[end - 1].value & 31)
+        let slot = first << 14 | second << 9 | last << 4 | count & 15
+        return self.bits[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
+
     func mayContain(_ word: String) -> Bool {
         guard let slot = Self.slot(word) else { return false }
         return self.bits[slot >> 6] & (1 << UInt64(slot & 63)) != 0

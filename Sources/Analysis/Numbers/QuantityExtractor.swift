@@ -302,8 +302,10 @@ struct QuantityScanner {
 
     /// "two", "twenty-five", "a dozen", "a million", "hundreds of", "tens of thousands of".
     func wordNumber(_ index: Int) -> Core? {
+        guard self.triggers.mayContain(self.document.scalars, self.tokens[index].start, self.tokens[index].end) else {
+            return nil
+        }
         let lower = self.tokens[index].lower
-        guard self.triggers.mayContain(lower) else { return nil }
         if let value = NumberWords.cardinals[lower] {
             if self.lower(index + 1) == "dozen" { return Core(value: Double(value) * 12, end: index + 2, digits: false) }
             return Core(value: Double(value), end: index + 1, digits: false)
