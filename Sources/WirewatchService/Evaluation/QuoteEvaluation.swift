@@ -44,7 +44,8 @@ public enum QuoteEvaluation {
 
     static let scoring = "quote speaker span: predicted quote paired with the gold attribution its content overlaps "
         + "most; correct when the speaker span equals the gold source span (trimmed of spaces and punctuation); "
-        + "by_label direct = gold in quotation marks, indirect = the rest; *_lenient = speaker span overlaps source"
+        + "by_label direct = gold in quotation marks, indirect = the rest; dir/ind/all_lenient = speaker span overlaps "
+        + "source; content_p/r = quote content overlaps gold content"
 
     public static func run(file: String, extract: (Document) -> [QuoteResult]) throws -> AnalysisEvaluationReport {
         let records = try LabelledFile.read(file, as: Record.self)
@@ -133,13 +134,13 @@ public enum QuoteEvaluation {
         }
         for (label, score) in lenient {
             overallLenient.add(score)
-            byLabel[label + "_lenient"] = score
+            byLabel[(label == "direct" ? "dir" : "ind") + "_lenient"] = score
         }
-        byLabel["overall_lenient"] = overallLenient
+        byLabel["all_lenient"] = overallLenient
         var metrics: [String: Double] = [:]
         for (key, value) in detection {
-            metrics["content_precision_" + key] = value.predicted == 0 ? 0 : Double(value.predictedHit) / Double(value.predicted)
-            metrics["content_recall_" + key] = value.gold == 0 ? 0 : Double(value.goldHit) / Double(value.gold)
+            metrics["content_p_" + key] = value.predicted == 0 ? 0 : Double(value.predictedHit) / Double(value.predicted)
+            metrics["content_r_" + key] = value.gold == 0 ? 0 : Double(value.goldHit) / Double(value.gold)
         }
         let elapsed = ContinuousClock.now - clock
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
