@@ -129,3 +129,19 @@ import Testing
         }
     }
 }
+
+@Suite struct EntityTrimTests {
+    func tokens(_ text: String) -> [Token] { Document(text: text).tokens }
+
+    @Test func punctuationOnlySpanIsDropped() {
+        let tokens = self.tokens("He said: \"Yes.\"")
+        #expect(EntityRecognizer.trim(2..<4, tokens) == nil)
+        #expect(EntityRecognizer.trim((tokens.count - 1)..<tokens.count, tokens) == nil)
+    }
+
+    @Test func lowercaseWordEndsAName() {
+        let tokens = self.tokens("The Bank of England raised rates.")
+        // "The Bank of England raised" → "Bank of England"
+        #expect(EntityRecognizer.trim(0..<5, tokens) == 1..<4)
+    }
+}

@@ -52,6 +52,7 @@ public struct EntityRecognizer: Sendable {
         var start = span.lowerBound
         var end = span.upperBound
         while start < end && (tokens[start].kind == .punctuation || (tokens[start].lower == "the" && end - start > 1)) { start += 1 }
+        guard start < end else { return nil }
         var index = start + 1
         while index < end {
             let token = tokens[index]
@@ -63,7 +64,11 @@ public struct EntityRecognizer: Sendable {
         end = index
         while end > start && (tokens[end - 1].kind == .punctuation || Self.connectors.contains(tokens[end - 1].lower)) {
             // Keep a final period that belongs to an abbreviation ("Inc.", "Co.") only when glued to it.
-            if tokens[end - 1].text == "." && !tokens[end - 1].spaceBefore && end - 1 > start && tokens[end - 2].isCapitalized && end - 1 - start >= 1 && tokens[end - 2].text.unicodeScalars.count <= 3 { break }
+            if tokens[end - 1].text == "." && !tokens[end - 1].spaceBefore && end - 1 > start
+                && tokens[end - 2].isCapitalized && tokens[end - 2].text.unicodeScalars.count <= 3
+            {
+                break
+            }
             end -= 1
         }
         guard end > start else { return nil }
