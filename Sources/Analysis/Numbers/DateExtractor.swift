@@ -188,7 +188,7 @@ struct DateScanner {
     mutating func run() -> [DateResult] {
         var index = 0
         while index < self.tokens.count {
-            if let match = self.match(index) {
+            if self.mayStart(index), let match = self.match(index) {
                 let start = self.tokens[match.first].start
                 let end = self.tokens[match.end - 1].end
                 self.results.append(
@@ -277,6 +277,21 @@ struct DateScanner {
 
     // MARK: Matching
 
+    /// A cheap test on the token's scalars, so most tokens never reach `match`: numbers, an apostrophe before
+    /// "'90s", words starting with a digit or "mid-", and words the trigger filter lets through.
+    func mayStart(_ index: Int) -> Bool {
+        let start = self.tokens[index].start
+        let end = self.tokens[index].end
+        let first = self.scalars[start].value
+        switch self.tokens[index].kind {
+        case .number: return true
+        case .punctuation: return first == 0x27 || first == 0x2019
+        case .word:
+            return (first >= 0x30 && first <= 0x39) || ((first == 0x6D || first == 0x4D) && end - start > 4)
+                || self.triggers.mayContain(self.scalars, start, end)
+        }
+    }
+
     /// The expression starting at `index`. `nested` is set inside "since …" and "early …", which do not nest
     /// again: a run of "since since since" must stay linear.
     func match(_ index: Int, nested: Bool = false) -> DateMatch? {
@@ -286,7 +301,7 @@ struct DateScanner {
                 ?? self.bareYear(index)
         case .punctuation:
             // '90s
-            let scalar = self.tokens[index].text.unicodeScalars.first?.value
+            let scalar = self.scalars[self.tokens[index].start].value
             if scalar == 0x27 || scalar == 0x2019, let decade = self.decade(index + 1), self.attached(index + 1) {
                 return DateMatch(first: index, end: index + 2, interval: .decade(decade), granularity: "decade")
             }

@@ -150,7 +150,7 @@ struct QuantityScanner {
     mutating func run() -> [QuantityResult] {
         var index = 0
         while index < self.tokens.count {
-            if !self.excluded[index], let end = self.quantity(at: index) {
+            if !self.excluded[index], self.mayStart(index), let end = self.quantity(at: index) {
                 index = end
             } else {
                 index += 1
@@ -160,6 +160,20 @@ struct QuantityScanner {
     }
 
     // MARK: Helpers
+
+    /// A cheap test on the token's scalars, so most tokens never reach `quantity(at:)`: numbers, words starting
+    /// with a digit ("5bn"), and words the trigger filter lets through ("two", "hundreds", "a").
+    func mayStart(_ index: Int) -> Bool {
+        switch self.tokens[index].kind {
+        case .number: return true
+        case .punctuation: return false
+        case .word:
+            let start = self.tokens[index].start
+            let first = self.document.scalars[start].value
+            return (first >= 0x30 && first <= 0x39)
+                || self.triggers.mayContain(self.document.scalars, start, self.tokens[index].end)
+        }
+    }
 
     func lower(_ index: Int) -> String? { index >= 0 && index < self.tokens.count ? self.tokens[index].lower : nil }
 
