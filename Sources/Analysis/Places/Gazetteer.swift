@@ -58,6 +58,8 @@ public final class Gazetteer: Sendable {
     let admin1Regions: [String: Int32]
     /// Normalized common words never taken as a place on their own.
     let stopWords: Set<String>
+    /// The same, by key hash, for the hot loop.
+    let stopHashes: Set<UInt64>
     /// Normalized names read as a person's unless context says place.
     let personNames: Set<String>
     /// The longest name in tokens, bounding how far a match is extended.
@@ -71,6 +73,7 @@ public final class Gazetteer: Sendable {
         self.countries = [:]
         self.admin1Regions = [:]
         self.stopWords = []
+        self.stopHashes = []
         self.personNames = []
         self.maxTokens = 1
     }
@@ -89,16 +92,34 @@ public final class Gazetteer: Sendable {
         var personNames: Set<String> = []
 
         func add(_ name: Substring, _ index: Int32) {
-            let key = Self.normalize(name)
-            guard !key.isEmpty else { return }
+            // Names in the files are trimmed and single-spaced, so an ASCII name is hashed as it is read, lowercased;
+            // only the few others go through `normalize`.
             var hash = Self.hashSeed
             var words = 1
-            for byte in key.utf8 {
+            var ascii = true
+            for byte in name.utf8 {
+                if byte >= 0x80 {
+                    ascii = false
+                    break
+                }
                 if byte == UInt8(ascii: " ") {
                     prefixes.insert(hash)
                     words += 1
                 }
-                Self.hash(&hash, byte)
+                Self.hash(&hash, byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+            if !ascii {
+                let key = Self.normalize(name)
+                guard !key.isEmpty else { return }
+                hash = Self.hashSeed
+                words = 1
+                for byte in key.utf8 {
+                    if byte == UInt8(ascii: " ") {
+                        prefixes.insert(hash)
+                        words += 1
+                    }
+                    Self.hash(&hash, byte)
+                }
             }
             maxTokens = max(maxTokens, words)
             byKey[hash, default: []].append(index)
@@ -226,6 +247,7 @@ public final class Gazetteer: Sendable {
         self.countries = countries
         self.admin1Regions = admin1Regions
         self.stopWords = stopWords
+        self.stopHashes = Set(stopWords.map(Self.hashKey))
         self.personNames = personNames
         // Punctuation glued inside names ("St. Louis", "Washington, D.C.") adds tokens beyond the words.
         self.maxTokens = min(maxTokens * 2, 12)

@@ -80,7 +80,8 @@ public struct Geocoder: Sendable {
             while index < range.upperBound {
                 // Fields read in place: copying a Token retains its two strings, which costs more than the lookup.
                 guard tokens[index].kind == .word, tokens[index].isCapitalized, !isExcluded(tokens[index].start),
-                    let (end, hits) = self.longestMatch(tokens, from: index, limit: range.upperBound, isExcluded)
+                    let (end, hits, hash) = self.longestMatch(tokens, from: index, limit: range.upperBound, isExcluded),
+                    !gazetteer.stopHashes.contains(hash)
                 else {
                     index += 1
                     continue
@@ -101,13 +102,14 @@ public struct Geocoder: Sendable {
 
         // Small places named alone need the article to be about their country.
         var contextCountries = Set<String>()
-        for match in matches where match.strong {
+        let needContext = matches.contains { !$0.strong && !$0.hasContext }
+        for match in matches where needContext && match.strong {
             for hit in match.hits {
                 let entry = gazetteer.entries[Int(hit)]
                 if entry.kind == .country || entry.kind == .admin1 { contextCountries.insert(entry.countryCode) }
             }
         }
-        for index in tokens.indices where tokens[index].kind == .word && tokens[index].isCapitalized {
+        for index in tokens.indices where needContext && tokens[index].kind == .word && tokens[index].isCapitalized {
             if let code = self.demonym(tokens[index]) { contextCountries.insert(code) }
         }
         var candidates: [PlaceCandidate] = []
@@ -142,17 +144,17 @@ public struct Geocoder: Sendable {
     /// period), as (end token, entries).
     func longestMatch(
         _ tokens: [Token], from start: Int, limit: Int, _ isExcluded: (Int) -> Bool
-    ) -> (Int, [Int32])? {
+    ) -> (Int, [Int32], UInt64)? {
         let gazetteer = self.gazetteer
         var key = Gazetteer.hashSeed
         Gazetteer.hash(&key, Gazetteer.keyPart(tokens[start]))
-        var best: (Int, [Int32])?
+        var best: (Int, [Int32], UInt64)?
         var index = start
         while true {
             let endsWell =
                 (tokens[index].kind == .word && tokens[index].isCapitalized)
                 || (index > start && tokens[index].text == ".")
-            if endsWell, let hits = gazetteer.byKey[key] { best = (index + 1, hits) }
+            if endsWell, let hits = gazetteer.byKey[key] { best = (index + 1, hits, key) }
             index += 1
             guard index < limit, index - start < gazetteer.maxTokens else { break }
             if tokens[index].spaceBefore {
@@ -271,7 +273,7 @@ public struct Geocoder: Sendable {
 
     /// Whether tokens from `index` start a country or admin1 name ("Texas" in "Paris, Texas").
     func startsRegion(_ tokens: [Token], _ index: Int) -> Bool {
-        guard let (_, hits) = self.longestMatch(tokens, from: index, limit: min(tokens.count, index + 8), { _ in false })
+        guard let (_, hits, _) = self.longestMatch(tokens, from: index, limit: min(tokens.count, index + 8), { _ in false })
         else { return false }
         return hits.contains {
             let kind = self.gazetteer.entries[Int($0)].kind
@@ -397,12 +399,12 @@ public struct Geocoder: Sendable {
         }
 
         // Demonyms in the article vote for their countries.
-        var demonymVotes: [String: Double] = [:]
+        var demonymVotes: [UInt16: Double] = [:]
         var seenDemonyms = Set<String>()
         let tokens = document.tokens
         for index in tokens.indices where tokens[index].kind == .word && tokens[index].isCapitalized {
             if let code = self.demonym(tokens[index]), seenDemonyms.insert(tokens[index].lower).inserted {
-                demonymVotes[code, default: 0] += 1
+                demonymVotes[Self.countryKey(code), default: 0] += 1
             }
         }
 
@@ -410,31 +412,31 @@ public struct Geocoder: Sendable {
         var chosen = groups.map { self.best(of: $0.hits, score: { self.prior($0) }) }
         for _ in 0..<2 {
             var votes = demonymVotes
-            var regions: [String: Int] = [:]
+            var regions: [UInt64: Int] = [:]
             var voted = Set<Int32>()
             for (index, entryIndex) in chosen.enumerated() where voted.insert(entryIndex).inserted {
                 let entry = gazetteer.entries[Int(entryIndex)]
                 guard !entry.countryCode.isEmpty else { continue }
-                votes[entry.countryCode, default: 0] += Self.voteWeight(entry, groups[index])
-                if !entry.admin1Code.isEmpty {
-                    regions[entry.countryCode + "." + entry.admin1Code, default: 0] += 1
-                }
+                votes[Self.countryKey(entry.countryCode), default: 0] += Self.voteWeight(entry, groups[index])
+                if !entry.admin1Code.isEmpty { regions[Self.regionKey(entry), default: 0] += 1 }
             }
             chosen = groups.enumerated().map { index, group in
                 let own = gazetteer.entries[Int(chosen[index])]
-                let ownRegion = own.countryCode + "." + own.admin1Code
+                let ownRegion = Self.regionKey(own)
                 let patternEntry = group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
                 return self.best(of: group.hits) { entry in
                     var score = self.prior(entry)
                     if !entry.countryCode.isEmpty {
-                        var support = votes[entry.countryCode] ?? 0
+                        var support = votes[Self.countryKey(entry.countryCode)] ?? 0
                         if entry.countryCode == own.countryCode { support -= Self.voteWeight(own, group) }
                         score += 1.5 * min(max(support, 0), 3)
-                        let region = entry.countryCode + "." + entry.admin1Code
-                        var regionSupport = regions[region] ?? 0
-                        if region == ownRegion { regionSupport -= 1 }
-                        // The article names the region, or other places in it ("Atlanta" beside "Georgia").
-                        if !entry.admin1Code.isEmpty && regionSupport > 0 { score += 4 }
+                        if !entry.admin1Code.isEmpty {
+                            let region = Self.regionKey(entry)
+                            var regionSupport = regions[region] ?? 0
+                            if region == ownRegion { regionSupport -= 1 }
+                            // The article names the region, or other places in it ("Atlanta" beside "Georgia").
+                            if regionSupport > 0 { score += 4 }
+                        }
                     }
                     if let patternEntry {
                         let sameCountry = patternEntry.countryCode == entry.countryCode
@@ -472,6 +474,24 @@ public struct Geocoder: Sendable {
         return results.sorted {
             $0.count != $1.count ? $0.count > $1.count : $0.mentions[0].start < $1.mentions[0].start
         }
+    }
+
+    /// A country code packed into an integer: vote tables keyed by it hash faster than by strings.
+    @inline(__always)
+    static func countryKey(_ code: String) -> UInt16 {
+        var key: UInt16 = 0
+        for byte in code.utf8 { key = key &<< 8 | UInt16(byte) }
+        return key
+    }
+
+    /// An admin1 region as a hash of "cc.admin1", built without a string.
+    @inline(__always)
+    static func regionKey(_ entry: GazetteerEntry) -> UInt64 {
+        var hash = Gazetteer.hashSeed
+        Gazetteer.hash(&hash, entry.countryCode)
+        Gazetteer.hash(&hash, UInt8(ascii: "."))
+        Gazetteer.hash(&hash, entry.admin1Code)
+        return hash
     }
 
     struct NameGroup {
