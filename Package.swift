@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The fuzz target and corpus replayer (tools/fuzz.sh builds it with -sanitize=fuzzer).
+        .executableTarget(name: "wirewatch-fuzz", dependencies: ["Articles", "Analysis"]),
         .executableTarget(
             name: "wirewatchd",
             dependencies: [

@@ -1,6 +1,10 @@
 import Articles
+import Foundation
 
 /// The analysis of one article: a pure function of its text, run in parallel on every core.
+///
+/// Every stage reads one `Document` (tokens and sentences with scalar offsets into the text as received), built
+/// once per article from the paragraphs left after removing the repeats a broken scraper adds.
 public struct Analyzer: Sendable {
     public init() {}
 
@@ -15,6 +19,20 @@ public struct Analyzer: Sendable {
         return PreparedText(paragraphs: kept, repeatedParagraphsRemoved: removed)
     }
 
+    /// Loads every model and lexicon now rather than on the first article, so a missing or broken resource is
+    /// reported at startup and the first article is not slow.
+    public static func warmUp() {
+        _ = EntityRecognizer.shared
+        _ = Gazetteer.shared
+        _ = QuoteExtractor.shared
+        _ = ThemeClassifier.shared
+        _ = ToneScorer.shared
+        _ = KeyphraseExtractor.shared
+        _ = Summarizer.shared
+        _ = DateExtractor.shared
+        _ = QuantityExtractor.shared
+    }
+
     public func analyze(_ article: Article) -> AnalysisResult {
         let prepared = self.prepare(article.text)
         var body = ""
@@ -24,82 +42,70 @@ public struct Analyzer: Sendable {
             body += "\n"
         }
         let language = LanguageDetector.detect(body, hint: article.languageHint)
-        var words = 0
-        var sentences = 0
-        for paragraph in prepared.paragraphs {
-            let counts = TextCounter.count(paragraph.text)
-            words += counts.words
-            sentences += counts.sentences
+        let document = Document(
+            text: article.text, paragraphs: prepared.paragraphs.map { $0.start..<$0.end },
+            publishedAt: article.publishedAt)
+        let stats = TextStats(
+            words: document.wordCount, sentences: document.sentences.count, paragraphs: prepared.paragraphs.count,
+            repeatedParagraphsRemoved: prepared.repeatedParagraphsRemoved)
+        var result = AnalysisResult(language: language, text: stats)
+        let terms = DocumentTerms(document)
+        result.summary = Summarizer.shared.summary(document, terms: terms)
+        guard Self.isEnglish(language, hint: article.languageHint) else {
+            // The models and lexicons are English: other languages get what does not depend on them.
+            result.coverage = "partial"
+            return result
         }
-        return AnalysisResult(
-            language: language,
-            text: TextStats(
-                words: words, sentences: sentences, paragraphs: prepared.paragraphs.count,
-                repeatedParagraphsRemoved: prepared.repeatedParagraphsRemoved
-            )
-        )
+        result.coverage = "full"
+        let entities = self.entities(in: document, title: article.title)
+        result.entities = entities
+        result.locations = self.locations(in: document, entities: entities)
+        result.quotes = QuoteExtractor.shared.extract(document, entities: entities)
+        result.dates = DateExtractor.shared.extract(document)
+        result.quantities = QuantityExtractor.shared.extract(document, excluding: result.dates)
+        result.themes = ThemeClassifier.shared.themes(document, terms: terms)
+        result.tone = ToneScorer.shared.tone(document, terms: terms)
+        result.keyphrases = KeyphraseExtractor.shared.keyphrases(document, terms: terms)
+        return result
     }
-}
 
-/// Word and sentence counts over UTF-8 bytes and Unicode scalars, without building `Character`s.
-enum TextCounter {
-    /// Abbreviations whose final period does not end a sentence.
-    static let abbreviations: Set<String> = [
-        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep",
-        "inc", "ltd", "co", "corp", "vs", "etc", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-        "sept", "oct", "nov", "dec", "mt", "ft", "approx", "est", "dept", "univ",
-    ]
-
-    static func count(_ text: String) -> (words: Int, sentences: Int) {
-        let scalars = Array(text.unicodeScalars)
-        var words = 0
-        var sentences = 0
-        var index = 0
-        var pendingEnd = false
-        var sawContent = false
-        func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-            TextNormalizer.isWordScalar(scalar)
+    /// The article's entities, places typed GPE (countries, regions, cities) or LOC (other places) by the gazetteer.
+    public func entities(in document: Document, title: String? = nil) -> [EntityResult] {
+        let geocoder = Geocoder()
+        var entities = EntityRecognizer.shared.entities(in: document, title: title)
+        for index in entities.indices where entities[index].type == "LOC" {
+            if geocoder.placeKind(of: entities[index].name) == "GPE" { entities[index].type = "GPE" }
         }
-        while index < scalars.count {
-            let scalar = scalars[index]
-            guard isLetterOrDigit(scalar) else {
-                if scalar == "!" || scalar == "?" || scalar == "。" || scalar == "！" || scalar == "？" {
-                    pendingEnd = pendingEnd || sawContent
-                }
-                index += 1
-                continue
-            }
-            if pendingEnd {
-                sentences += 1
-                pendingEnd = false
-            }
-            // A word: letters and digits, joined by apostrophes, hyphens and inner periods (U.S., 3.5).
-            var token = ""
-            while index < scalars.count {
-                let current = scalars[index]
-                if isLetterOrDigit(current) {
-                    token.unicodeScalars.append(current)
-                    index += 1
-                } else if ["'", "’", "-", "."].contains(current), index + 1 < scalars.count,
-                    isLetterOrDigit(scalars[index + 1])
-                {
-                    token.unicodeScalars.append(current)
-                    index += 1
-                } else {
-                    break
+        return entities
+    }
+
+    /// The article's places, geocoded: the tagger's place names and the gazetteer's own finds.
+    public func locations(in document: Document, entities: [EntityResult]) -> [LocationResult] {
+        let geocoder = Geocoder()
+        return geocoder.resolve(Self.placeCandidates(entities, document, geocoder), in: document)
+    }
+
+    static func isEnglish(_ language: LanguageInfo, hint: String?) -> Bool {
+        if language.code == "en" { return true }
+        // CLD2 cannot name the language of a very short text; trust the scraper's hint then, or assume English.
+        return language.code == "und" && (hint.map { $0.lowercased().hasPrefix("en") } ?? true)
+    }
+
+    /// Where the places are: the tagger's place names, plus names the gazetteer knows that the tagger missed
+    /// (never inside a person's or organization's name).
+    static func placeCandidates(_ entities: [EntityResult], _ document: Document, _ geocoder: Geocoder) -> [PlaceCandidate] {
+        var candidates: [PlaceCandidate] = []
+        var taken: [Range<Int>] = []
+        for entity in entities {
+            for mention in entity.mentions {
+                taken.append(mention.start..<mention.end)
+                if entity.type == "GPE" || entity.type == "LOC" {
+                    candidates.append(
+                        PlaceCandidate(start: mention.start, end: mention.end, name: document.text(mention.start, mention.end)))
                 }
             }
-            words += 1
-            sawContent = true
-            if index < scalars.count && scalars[index] == "." {
-                let lower = token.lowercased()
-                // "Dr." and initials ("J.", "U.S.") rarely end a sentence.
-                let isAbbreviation = Self.abbreviations.contains(lower) || lower.count == 1 || lower.contains(".")
-                if !isAbbreviation { pendingEnd = true }
-            }
         }
-        // The last sentence of a paragraph counts even without a final stop (headlines, list items).
-        if sawContent { sentences += 1 }
-        return (words, sentences)
+        candidates += geocoder.toponyms(in: document, exclude: taken)
+        return candidates.sorted { $0.start < $1.start }
     }
 }

@@ -92,12 +92,13 @@ public struct Token: Sendable, Equatable {
     public let spaceBefore: Bool
 
     public init(
-        start: Int, end: Int, text: String, kind: Kind, isCapitalized: Bool, isAllCaps: Bool, spaceBefore: Bool
+        start: Int, end: Int, text: String, kind: Kind, isCapitalized: Bool, isAllCaps: Bool, spaceBefore: Bool,
+        lower: String? = nil
     ) {
         self.start = start
         self.end = end
         self.text = text
-        self.lower = text.lowercased()
+        self.lower = lower ?? text.lowercased()
         self.kind = kind
         self.isCapitalized = isCapitalized
         self.isAllCaps = isAllCaps
@@ -128,26 +129,57 @@ public struct Sentence: Sendable, Equatable {
 /// news English that way; it runs on scalars, never building `Character`s.
 public enum Tokenizer {
     static let quoteMarks: Set<Unicode.Scalar> = ["\"", "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{00AB}", "\u{00BB}", "\u{201E}", "\u{2039}", "\u{203A}"]
-    static let joiners: Set<Unicode.Scalar> = ["'", "\u{2019}", "-", "\u{2010}", "\u{2011}", "."]
 
+    // ASCII answers come from byte ranges: Unicode property lookups cost more than the rest of the tokenizer.
+    @inline(__always)
     static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 {
-            let value = scalar.value
+        let value = scalar.value
+        if value < 0x80 {
             return (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A)
         }
         return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
+    @inline(__always)
     static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x30 && scalar.value <= 0x39 }
 
+    @inline(__always)
+    static func isAlphabetic(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A) }
+        return scalar.properties.isAlphabetic
+    }
+
+    @inline(__always)
+    static func isUppercase(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return value >= 0x41 && value <= 0x5A }
+        return scalar.properties.isUppercase
+    }
+
+    @inline(__always)
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{00A0}"
-            || scalar.properties.isWhitespace
+        let value = scalar.value
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return value == 0xA0 || scalar.properties.isWhitespace
+    }
+
+    static func isJoiner(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x27, 0x2D, 0x2E, 0x2019, 0x2010, 0x2011: true
+        default: false
+        }
     }
 
     public static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
         var index = range.lowerBound
         var spaceBefore = true
+        // The token's UTF-8, and its lowercase form while it stays ASCII: Strings of up to 15 bytes are built
+        // without allocating.
+        var bytes: [UInt8] = []
+        var lowered: [UInt8] = []
+        bytes.reserveCapacity(64)
+        lowered.reserveCapacity(64)
         while index < range.upperBound {
             let scalar = scalars[index]
             if Self.isSpace(scalar) {
@@ -157,37 +189,37 @@ public enum Tokenizer {
             }
             let start = index
             guard Self.isLetterOrDigit(scalar) else {
+                let text = String(scalar)
                 tokens.append(
                     Token(
-                        start: start, end: start + 1, text: String(scalar), kind: .punctuation, isCapitalized: false,
-                        isAllCaps: false, spaceBefore: spaceBefore))
+                        start: start, end: start + 1, text: text, kind: .punctuation, isCapitalized: false,
+                        isAllCaps: false, spaceBefore: spaceBefore, lower: text))
                 spaceBefore = false
                 index += 1
                 continue
             }
-            var allDigits = true
+            var allDigits = Self.isDigit(scalar)
             var letters = 0
             var upper = 0
-            index += 1
-            if Self.isDigit(scalar) { } else { allDigits = false }
-            if scalar.properties.isAlphabetic {
+            if Self.isAlphabetic(scalar) {
                 letters += 1
-                if scalar.properties.isUppercase { upper += 1 }
+                if Self.isUppercase(scalar) { upper += 1 }
             }
+            index += 1
             while index < range.upperBound {
                 let current = scalars[index]
                 if Self.isLetterOrDigit(current) {
                     if !Self.isDigit(current) { allDigits = false }
-                    if current.properties.isAlphabetic {
+                    if Self.isAlphabetic(current) {
                         letters += 1
-                        if current.properties.isUppercase { upper += 1 }
+                        if Self.isUppercase(current) { upper += 1 }
                     }
                     index += 1
                     continue
                 }
                 guard index + 1 < range.upperBound, Self.isLetterOrDigit(scalars[index + 1]) else {
                     // "U.S." keeps its last period: single letters joined by periods are an abbreviation.
-                    if current == ".", index - start >= 3, scalars[index - 2] == ".", scalars[index - 1].properties.isAlphabetic {
+                    if current == ".", index - start >= 3, scalars[index - 2] == ".", Self.isAlphabetic(scalars[index - 1]) {
                         index += 1
                     }
                     break
@@ -195,7 +227,7 @@ public enum Tokenizer {
                 let next = scalars[index + 1]
                 if allDigits && (current == "," || current == ".") && Self.isDigit(next) && Self.isDigit(scalars[index - 1]) {
                     index += 1  // 6,000 and 3.5 are one number
-                } else if !allDigits && Self.joiners.contains(current) {
+                } else if !allDigits && Self.isJoiner(current) {
                     // A possessive "'s" ends the word: "Pakistan's" is "Pakistan" + "'s".
                     if (current == "'" || current == "\u{2019}") && (next == "s" || next == "S")
                         && (index + 2 >= range.upperBound || !Self.isLetterOrDigit(scalars[index + 2]))
@@ -207,14 +239,26 @@ public enum Tokenizer {
                     break
                 }
             }
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars[start..<index])
-            let text = String(view)
+            bytes.removeAll(keepingCapacity: true)
+            lowered.removeAll(keepingCapacity: true)
+            var ascii = true
+            for position in start..<index {
+                let value = scalars[position].value
+                if value < 0x80 {
+                    bytes.append(UInt8(value))
+                    lowered.append(value >= 0x41 && value <= 0x5A ? UInt8(value + 0x20) : UInt8(value))
+                } else {
+                    ascii = false
+                    UTF8.encode(scalars[position]) { bytes.append($0) }
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let lower = ascii ? (upper == 0 ? text : String(decoding: lowered, as: UTF8.self)) : text.lowercased()
             tokens.append(
                 Token(
                     start: start, end: index, text: text, kind: allDigits ? .number : .word,
-                    isCapitalized: scalar.properties.isUppercase, isAllCaps: letters >= 2 && upper == letters,
-                    spaceBefore: spaceBefore))
+                    isCapitalized: Self.isUppercase(scalar), isAllCaps: letters >= 2 && upper == letters,
+                    spaceBefore: spaceBefore, lower: lower))
             spaceBefore = false
         }
     }

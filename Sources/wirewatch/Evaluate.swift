@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Dedup
 import Foundation
@@ -12,21 +13,37 @@ struct Evaluate: AsyncParsableCommand {
             (the schema of shared/data/dedup-dev.jsonl). Prints precision, recall and F1 overall and per kind, \
             with counts. A copy counts as found when its verdict is not unique and names its original.
 
+            --task ner: records with "text" and "entities" [{start, end, label}] (offsets in Unicode scalars; the \
+            schema of shared/data/ner-gum-news.jsonl and ner-gmb-train.jsonl). Exact span and type over PER, ORG \
+            and LOC (gold and predicted GPE count as LOC, as spaCy's scorer in shared/peer/ner_f1.py does).
+
+            --task geo: records with "text" and "toponyms" [{start, end, lat, lon}] (geo-geovirus.jsonl, \
+            geo-trnews.jsonl). Toponym span precision/recall/F1, and accuracy within 161 km (100 miles) over the \
+            found toponyms whose gold has coordinates.
+
+            --task quotes: records with "text" and "quotes" [{content, source, has_quote_marks}] \
+            (quotes-polnear-dev.jsonl). Speaker span precision/recall/F1 of the quotes found, direct and indirect.
+
+            --task summary: records with "text" and a reference "summary" (summaries-bbc-dev.jsonl). ROUGE-1/2/L \
+            F of the 3-sentence summary, beside the lead-3 baseline on the same records.
+
             Examples:
               wirewatch evaluate --task dedup ../shared/data/dedup-dev.jsonl
+              wirewatch evaluate --task ner ../shared/data/ner-gum-news.jsonl
+              wirewatch evaluate --task geo ../shared/data/geo-trnews.jsonl --format json
               wirewatch evaluate --task dedup labelled.jsonl --format json | jq .by_kind
             """
     )
 
     enum Task: String, ExpressibleByArgument, CaseIterable {
-        case dedup
+        case dedup, ner, geo, quotes, summary
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
 
-    @Option(name: .long, help: "What to score: dedup.")
+    @Option(name: .long, help: "What to score: dedup, ner, geo, quotes or summary.")
     var task: Task
 
     @Option(name: .long, help: "Output format: text or json.")
@@ -42,6 +59,10 @@ struct Evaluate: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
+        if self.task != .dedup {
+            try await reportingFailures { try self.runAnalysisTask() }
+            return
+        }
         try await reportingFailures {
             var settings = NearDedupSettings()
             if let config = self.config {
@@ -93,6 +114,43 @@ struct Evaluate: AsyncParsableCommand {
                 print("false alarms (\(report.falseAlarms.count)):")
                 for alarm in report.falseAlarms.prefix(limit) { print("  " + alarm) }
             }
+        }
+    }
+
+    /// Scores one analysis stage, the way the daemon runs it.
+    func runAnalysisTask() throws {
+        guard FileManager.default.isReadableFile(atPath: self.file) else { throw Failure("cannot read \(self.file)") }
+        let analyzer = Analyzer()
+        let started = Date()
+        let showProgress = isTerminal(2) && self.format == .text
+        func progress(_ done: Int, _ total: Int) {
+            if showProgress && (done % 20 == 0 || done == total) { ProgressBar.draw(done: done, total: total, started: started) }
+        }
+        var report: AnalysisEvaluationReport
+        switch self.task {
+        case .ner:
+            report = try NEREvaluation.run(file: self.file, progress: progress)
+        case .geo:
+            report = try GeoEvaluation.run(file: self.file) { document in
+                analyzer.locations(in: document, entities: analyzer.entities(in: document))
+            }
+        case .quotes:
+            report = try QuoteEvaluation.run(file: self.file) { document in
+                QuoteExtractor.shared.extract(document, entities: analyzer.entities(in: document))
+            }
+        case .summary:
+            report = try SummaryEvaluation.run(file: self.file) { document in Summarizer.shared.summary(document) }
+        case .dedup:
+            return
+        }
+        if showProgress { ProgressBar.finish() }
+        if report.seconds == 0 { report.seconds = Date().timeIntervalSince(started) }
+        if self.format == .json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text(file: self.file))
         }
     }
 }
