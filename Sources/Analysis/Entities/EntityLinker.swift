@@ -78,19 +78,42 @@ struct EntityLinker {
         }
         // A person's surname or first name alone is the full name used elsewhere in the article, whatever type
         // the tagger gave the short form ("Warhol", "Gloria").
-        let people = mentions.indices.filter { mentions[$0].type == "PER" && mentions[$0].canonical == nil }
-        let unlisted = mentions.indices.filter { mentions[$0].canonical == nil && mentions[$0].type != "NORP" }
-        for index in unlisted {
+        // Each distinct full name once, found by its first or last word, with its mentions in text order: linear
+        // in the mentions however often an article repeats names (a hostile text of 20,000 was quadratic here).
+        var fullNameMentions: [[String]: [Int]] = [:]
+        var fullNamesByEdge: [String: [[String]]] = [:]
+        for index in mentions.indices where mentions[index].type == "PER" && mentions[index].canonical == nil {
             let words = tokens[mentions[index].tokens].map(\.lower)
+            guard words.count >= 2 else { continue }
+            if fullNameMentions[words] == nil {
+                for edge in Set([words[0], words[words.count - 1]]) where fullNamesByEdge[edge, default: []].count < 64 {
+                    fullNamesByEdge[edge, default: []].append(words)
+                }
+            }
+            fullNameMentions[words, default: []].append(index)
+        }
+        for index in mentions.indices where mentions[index].canonical == nil && mentions[index].type != "NORP" {
+            let words = tokens[mentions[index].tokens].map(\.lower)
+            guard let firstWord = words.first, let lastWord = words.last else { continue }
+            let start = mentions[index].start
             var best: Int?
-            for other in people where mentions[other].tokens.count > words.count {
-                let full = tokens[mentions[other].tokens].map(\.lower)
-                let isPart = Array(full.suffix(words.count)) == words || Array(full.prefix(words.count)) == words
-                guard isPart else { continue }
+            var seen = Set<[String]>()
+            for full in (fullNamesByEdge[firstWord] ?? []) + (fullNamesByEdge[lastWord] ?? []) where full.count > words.count {
+                guard seen.insert(full).inserted,
+                    Array(full.suffix(words.count)) == words || Array(full.prefix(words.count)) == words,
+                    let uses = fullNameMentions[full]
+                else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
+                var low = 0
+                var high = uses.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if mentions[uses[middle]].start < start { low = middle + 1 } else { high = middle }
+                }
+                let other = low > 0 ? uses[low - 1] : uses[0]
                 if let chosen = best {
-                    let before = mentions[other].start < mentions[index].start
-                    let chosenBefore = mentions[chosen].start < mentions[index].start
+                    let before = mentions[other].start < start
+                    let chosenBefore = mentions[chosen].start < start
                     if before && (!chosenBefore || mentions[other].start > mentions[chosen].start) { best = other }
                 } else {
                     best = other
@@ -158,10 +181,17 @@ struct EntityLinker {
     func propagate(_ mentions: [EntityMention]) -> [EntityMention] {
         let tokens = self.document.tokens
         var names: [String: [(words: [String], mention: Int, surname: Bool)]] = [:]
+        // Each distinct name once (the first mention of it speaks for all), and a bounded list per first word, so
+        // an article repeating thousands of names stays linear.
+        var known = Set<[String]>()
         for (index, mention) in mentions.enumerated() {
             let words = tokens[mention.tokens].map(\.lower)
-            names[words[0], default: []].append((words, index, false))
-            if mention.type == "PER", words.count >= 2, let last = words.last, tokens[mention.tokens.upperBound - 1].isCapitalized {
+            if known.insert(words).inserted, names[words[0], default: []].count < 64 {
+                names[words[0], default: []].append((words, index, false))
+            }
+            if mention.type == "PER", words.count >= 2, let last = words.last, tokens[mention.tokens.upperBound - 1].isCapitalized,
+                known.insert(["\u{0}surname", last]).inserted, names[last, default: []].count < 64
+            {
                 names[last, default: []].append(([last], index, true))
             }
         }

@@ -36,7 +36,23 @@ struct SpeakerResolver {
         }
         for name in ambiguous { surnames[name] = nil }
         self.mentions = mentions.sorted { $0.start < $1.start }
+        self.people = self.mentions.filter(\.isPerson)
         self.surnames = surnames
+    }
+
+    /// The person mentions alone, in text order.
+    let people: [EntityMention]
+
+    /// The number of mentions in `list` (sorted by start) that start at or before `offset`: binary search, so
+    /// resolving stays linear overall however many mentions and quotes an article has.
+    static func count(_ list: [EntityMention], startingAtOrBefore offset: Int) -> Int {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].start <= offset { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     func results(_ scan: QuoteScan) -> [QuoteResult] {
@@ -102,8 +118,9 @@ struct SpeakerResolver {
             switch first.lower {
             case "he", "she":
                 if let lastPerson { return (lastPerson, true) }
-                let before = self.mentions.last { $0.isPerson && $0.end <= first.start }
-                return before.map { ($0.canonical, true) }
+                var index = Self.count(self.people, startingAtOrBefore: first.start)
+                while index > 0 && self.people[index - 1].end > first.start { index -= 1 }
+                return index > 0 ? (self.people[index - 1].canonical, true) : nil
             case "they", "it", "we":
                 return lastOther.map { ($0, false) }
             default:
@@ -124,7 +141,10 @@ struct SpeakerResolver {
             if token.kind != .punctuation { head = index }
         }
         let headToken = tokens[head]
-        let covering = self.mentions.filter { $0.start <= headToken.start && headToken.end <= $0.end }
+        // Mentions do not nest, so the few starting just before the head are the only ones that can cover it.
+        let upper = Self.count(self.mentions, startingAtOrBefore: headToken.start)
+        let covering = self.mentions[max(0, upper - 4)..<upper].reversed()
+            .filter { $0.start <= headToken.start && headToken.end <= $0.end }
         if let mention = covering.first(where: \.isPerson) ?? covering.first {
             return (mention.canonical, mention.isPerson)
         }
