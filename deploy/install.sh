@@ -86,6 +86,14 @@ for binary in wirewatchd wirewatch; do
     # install(1) replaces the file rather than writing into it, so a running daemon is not disturbed.
     install -m 0755 "$repo/.build/release/$binary" "/usr/local/bin/$binary"
 done
+# The analysis models, gazetteer and lexicons, where the binaries look for them (../share/wirewatch/resources).
+echo "== installing /usr/local/share/wirewatch/resources"
+rm -rf /usr/local/share/wirewatch/resources.new
+install -d -m 0755 /usr/local/share/wirewatch/resources.new
+cp -R "$repo/Sources/Analysis/Resources/." /usr/local/share/wirewatch/resources.new/
+chmod -R a+rX /usr/local/share/wirewatch/resources.new
+rm -rf /usr/local/share/wirewatch/resources
+mv /usr/local/share/wirewatch/resources.new /usr/local/share/wirewatch/resources
 # A default swift build links the Swift runtime from the toolchain (RUNPATH): it must stay installed.
 libraries="$(ldd /usr/local/bin/wirewatchd)"
 if grep -q 'not found' <<<"$libraries"; then

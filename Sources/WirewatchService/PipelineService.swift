@@ -1,3 +1,4 @@
+import Analysis
 import Articles
 import Dedup
 import Dispatch
@@ -60,6 +61,20 @@ struct PipelineService: Service {
         try self.redeliverUnpublished()
         let pending = try self.store.pendingCount()
         self.state.backlog.store(pending, ordering: .relaxed)
+        // Models and lexicons load now, not on the first article: a missing file is reported at startup.
+        let loadStarted = Date()
+        Analyzer.warmUp()
+        if let directory = ResourceFiles.directory {
+            self.logger.info(
+                "analysis resources loaded",
+                metadata: [
+                    "resources.directory": "\(directory.path)",
+                    "resources.seconds": "\(String(format: "%.2f", Date().timeIntervalSince(loadStarted)))",
+                ])
+        } else {
+            self.logger.error(
+                "analysis resources not found: entities, places and lexicon-based fields will be empty (set WIREWATCH_RESOURCES or reinstall)")
+        }
         self.logger.info(
             "pipeline started",
             metadata: [
