@@ -23,7 +23,7 @@ mkdir -p .build-fuzz/corpus
 echo "== fuzzing for $seconds s"
 set +e
 .build-fuzz/release/wirewatch-fuzz .build-fuzz/corpus Tests/Fixtures/hostile \
-    -max_total_time="$seconds" -max_len=1048576 -rss_limit_mb=4096 -timeout=30 \
+    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
     -artifact_prefix=.build-fuzz/ -print_final_stats=1 "$@" 2>&1 | tee .build-fuzz/last-run.log | grep -E "^#[0-9]+.*(pulse|DONE|NEW)|stat::|ERROR|SUMMARY|Done" | tail -25
 status=${PIPESTATUS[0]}
 set -e

@@ -34,7 +34,9 @@ public struct KeyphraseExtractor: Sendable {
         // into 16-bit lanes and found through an open-addressing table (a Dictionary's hashing per occurrence
         // cost more than the rest).
         var tableSize = 64
-        while tableSize < stemOfToken.count * 2 { tableSize <<= 1 }
+        // Each token starts up to maximumLength - 1 phrases: the table must hold them all with room to spare, or
+        // probing for a free slot never ends (a text of capitalized words without stopwords filled it).
+        while tableSize < stemOfToken.count * Self.maximumLength * 2 { tableSize <<= 1 }
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
