@@ -129,9 +129,14 @@ struct SharedStoreTests {
         try dealer.send([Array("1".utf8), self.payload(id: "waits-1", text: Self.story(1000))])
         let ack = try #require(try dealer.receive())
         #expect(ack.string(1)?.contains("\"ok\":true") == true, "acked into the inbox while PostgreSQL is down")
-        Thread.sleep(forTimeInterval: 1)
-        #expect(results.all.filter { $0.topic != "heartbeat" }.isEmpty, "nothing is decided without the shared memory")
+        // The pipeline first loads the analysis resources, then tries the database.
+        let logDeadline = Date().addingTimeInterval(15)
+        while !daemon.log().contains("shared dedup memory unavailable") && Date() < logDeadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         #expect(daemon.log().contains("shared dedup memory unavailable"))
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(results.all.filter { $0.topic != "heartbeat" }.isEmpty, "nothing is decided without the shared memory")
 
         let server = try PostgresServer(port: port)
         defer { server.stop() }
