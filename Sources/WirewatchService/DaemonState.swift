@@ -20,6 +20,8 @@ public final class DaemonState: Sendable {
     /// Monotonic nanoseconds of the pipeline loop's last turn; a stale value means the pipeline is wedged.
     let pipelineTick = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
     let socketsBound = Atomic<Int>(0)
+    /// The pipeline has loaded the analysis resources and taken its first look at the inbox.
+    let pipelineStarted = Atomic<Bool>(false)
     let storeHealthy = Atomic<Bool>(true)
     /// False while the PostgreSQL dedup memory (`store.postgres`) cannot be reached; true when there is none.
     let sharedMemoryHealthy = Atomic<Bool>(true)

@@ -75,6 +75,8 @@ struct PipelineService: Service {
             self.logger.error(
                 "analysis resources not found: entities, places and lexicon-based fields will be empty (set WIREWATCH_RESOURCES or reinstall)")
         }
+        self.state.tick()
+        self.state.pipelineStarted.store(true, ordering: .relaxed)
         self.logger.info(
             "pipeline started",
             metadata: [

@@ -29,13 +29,15 @@ struct SystemdNotifier: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let snapshot = self.state.snapshot()
             self.rates.record(snapshot)
-            if !wasReady && self.state.socketsBound.load(ordering: .relaxed) >= self.expectedSockets {
+            if !wasReady && self.state.socketsBound.load(ordering: .relaxed) >= self.expectedSockets
+                && self.state.pipelineStarted.load(ordering: .relaxed)
+            {
                 wasReady = true
                 self.state.ready.store(true, ordering: .relaxed)
                 Self.notify("READY=1")
                 self.logger.info("ready")
             }
-            let wedged = self.state.secondsSincePipelineTick > wedgedAfter
+            let wedged = wasReady && self.state.secondsSincePipelineTick > wedgedAfter
             if wedged != wasWedged {
                 wasWedged = wedged
                 if wedged {

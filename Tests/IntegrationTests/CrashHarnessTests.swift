@@ -151,7 +151,7 @@ struct CrashHarnessTests {
 
         // Read the whole journal back once the pipeline has published every acked article.
         var accounting = Accounting()
-        let readDeadline = Date().addingTimeInterval(120)
+        let readDeadline = Date().addingTimeInterval(600)
         repeat {
             accounting = try self.readJournal(daemon.replay)
             let known = accounting.newByID

@@ -83,6 +83,7 @@ struct HostileCorpusTests {
         }
         #expect(last?.contains("\"ok\":true") == true)
         #expect(try daemon.httpGet("/health").status == 200)
-        #expect(try daemon.stop() == 0)
+        // A debug build analyzes the megabyte payloads slowly; the drain finishes the batch in hand first.
+        #expect(try daemon.stop(timeout: 300) == 0)
     }
 }
