@@ -33,11 +33,40 @@ public struct Document: Sendable {
         self.sentences = sentences
     }
 
-    /// The text between two scalar offsets.
+    /// The text between two scalar offsets, encoded straight to UTF-8: appending scalar by scalar to a String
+    /// dominated quote extraction, where spans are long and many.
     public func text(_ start: Int, _ end: Int) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: self.scalars[max(0, start)..<min(end, self.scalars.count)])
-        return String(view)
+        let lower = max(0, start)
+        let upper = min(end, self.scalars.count)
+        guard lower < upper else { return "" }
+        return self.scalars.withUnsafeBufferPointer { scalars in
+            String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
+                var count = 0
+                for index in lower..<upper {
+                    let value = scalars[index].value
+                    if value < 0x80 {
+                        buffer[count] = UInt8(value)
+                        count += 1
+                    } else if value < 0x800 {
+                        buffer[count] = UInt8(0xC0 | (value >> 6))
+                        buffer[count + 1] = UInt8(0x80 | (value & 0x3F))
+                        count += 2
+                    } else if value < 0x10000 {
+                        buffer[count] = UInt8(0xE0 | (value >> 12))
+                        buffer[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                        buffer[count + 2] = UInt8(0x80 | (value & 0x3F))
+                        count += 3
+                    } else {
+                        buffer[count] = UInt8(0xF0 | (value >> 18))
+                        buffer[count + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
+                        buffer[count + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                        buffer[count + 3] = UInt8(0x80 | (value & 0x3F))
+                        count += 4
+                    }
+                }
+                return count
+            }
+        }
     }
 
     /// The text a token range covers, from the first token's start to the last one's end.

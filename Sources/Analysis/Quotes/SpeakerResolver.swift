@@ -93,10 +93,10 @@ struct SpeakerResolver {
             if let attribution = item.attribution {
                 let start = tokens[attribution.speaker.lowerBound].start
                 let end = tokens[attribution.speaker.upperBound - 1].end
-                speakerText = self.document.quoteText(start, end)
+                speakerText = self.document.text(start, end)
                 speakerStart = start
                 speakerEnd = end
-                if let cueRange = attribution.cue { cue = self.document.quoteText(tokens[cueRange.lowerBound].start, tokens[cueRange.upperBound - 1].end) }
+                if let cueRange = attribution.cue { cue = self.document.text(tokens[cueRange.lowerBound].start, tokens[cueRange.upperBound - 1].end) }
                 let resolved = self.resolve(attribution.speaker, lastPerson: lastPerson, lastOther: lastOther)
                 entity = resolved?.canonical
                 if let resolved {
@@ -104,7 +104,7 @@ struct SpeakerResolver {
                 }
             }
             results.append(QuoteResult(
-                text: self.document.quoteText(item.start, item.end), speaker: speakerText, speakerEntity: entity,
+                text: self.document.text(item.start, item.end), speaker: speakerText, speakerEntity: entity,
                 cue: cue, start: item.start, end: item.end, speakerStart: speakerStart, speakerEnd: speakerEnd,
                 kind: item.kind))
         }
@@ -150,43 +150,5 @@ struct SpeakerResolver {
         }
         if headToken.isCapitalized, let canonical = self.surnames[headToken.lower] { return (canonical, true) }
         return nil
-    }
-}
-
-extension Document {
-    /// `text(start, end)` without the generic scalar-by-scalar append, which dominated extraction time:
-    /// quotes are long and there are many per article.
-    func quoteText(_ start: Int, _ end: Int) -> String {
-        let lower = max(0, start)
-        let upper = min(end, self.scalars.count)
-        guard lower < upper else { return "" }
-        return self.scalars.withUnsafeBufferPointer { scalars in
-            String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
-                var count = 0
-                for index in lower..<upper {
-                    let value = scalars[index].value
-                    if value < 0x80 {
-                        buffer[count] = UInt8(value)
-                        count += 1
-                    } else if value < 0x800 {
-                        buffer[count] = UInt8(0xC0 | (value >> 6))
-                        buffer[count + 1] = UInt8(0x80 | (value & 0x3F))
-                        count += 2
-                    } else if value < 0x10000 {
-                        buffer[count] = UInt8(0xE0 | (value >> 12))
-                        buffer[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
-                        buffer[count + 2] = UInt8(0x80 | (value & 0x3F))
-                        count += 3
-                    } else {
-                        buffer[count] = UInt8(0xF0 | (value >> 18))
-                        buffer[count + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
-                        buffer[count + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
-                        buffer[count + 3] = UInt8(0x80 | (value & 0x3F))
-                        count += 4
-                    }
-                }
-                return count
-            }
-        }
     }
 }
