@@ -25,13 +25,9 @@ public struct SocketSecurity: Sendable {
                 key: "security.allowed_clients_file",
                 reason: "a secret key without an allow-list would admit anyone; list the client public keys (wirewatch keygen NAME writes NAME.pub)")
         }
-        let secret = try Self.keys(in: config.secretKeyFile, key: "security.secret_key_file")
-        guard secret.count == 1 else {
-            throw ConfigError(key: "security.secret_key_file", reason: "\(config.secretKeyFile) must hold exactly one Z85 key, found \(secret.count)")
-        }
-        self.secretKey = secret[0]
+        self.secretKey = try Self.singleKey(in: config.secretKeyFile, key: "security.secret_key_file")
         do {
-            self.publicKey = try CurveKeyPair.publicKey(ofSecret: secret[0])
+            self.publicKey = try CurveKeyPair.publicKey(ofSecret: self.secretKey)
         } catch {
             throw ConfigError(key: "security.secret_key_file", reason: "\(config.secretKeyFile) does not hold a CURVE secret key: \(error)")
         }
@@ -62,7 +58,16 @@ public struct SocketSecurity: Sendable {
         return keys
     }
 
-    static let z85Alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#".utf8)
+    /// The one Z85 key a key file must hold.
+    static func singleKey(in path: String, key: String) throws -> String {
+        let keys = try Self.keys(in: path, key: key)
+        guard keys.count == 1 else {
+            throw ConfigError(key: key, reason: "\(path) must hold exactly one Z85 key, found \(keys.count)")
+        }
+        return keys[0]
+    }
+
+    static let z85Alphabet = Set(Z85.alphabet)
 
     static func isZ85Key(_ text: String) -> Bool {
         text.utf8.count == 40 && text.utf8.allSatisfy { Self.z85Alphabet.contains($0) }
@@ -218,24 +223,11 @@ public struct ClientCurve: Sendable {
 
     /// From the daemon's public key (the key itself or a file holding it) and this client's secret key file.
     public init(serverKey: String, secretKeyFile: String) throws {
-        let server: String
-        if SocketSecurity.isZ85Key(serverKey) {
-            server = serverKey
-        } else {
-            let keys = try SocketSecurity.keys(in: serverKey, key: "--server-key")
-            guard keys.count == 1 else {
-                throw ConfigError(key: "--server-key", reason: "\(serverKey) must hold exactly one Z85 key")
-            }
-            server = keys[0]
-        }
-        let secret = try SocketSecurity.keys(in: secretKeyFile, key: "--key")
-        guard secret.count == 1 else {
-            throw ConfigError(key: "--key", reason: "\(secretKeyFile) must hold exactly one Z85 key")
-        }
-        self.serverKey = server
-        self.secretKey = secret[0]
+        self.serverKey =
+            SocketSecurity.isZ85Key(serverKey) ? serverKey : try SocketSecurity.singleKey(in: serverKey, key: "--server-key")
+        self.secretKey = try SocketSecurity.singleKey(in: secretKeyFile, key: "--key")
         do {
-            self.publicKey = try CurveKeyPair.publicKey(ofSecret: secret[0])
+            self.publicKey = try CurveKeyPair.publicKey(ofSecret: self.secretKey)
         } catch {
             throw ConfigError(key: "--key", reason: "\(secretKeyFile) does not hold a CURVE secret key")
         }
