@@ -237,9 +237,9 @@ public struct OfflineBench: Sendable {
 
 /// Resource use of a process, from /proc.
 public enum ProcessStats {
-    /// Current resident set of this process.
-    public static func residentBytes() -> Int {
-        Self.statusField("VmRSS", pid: nil).map { $0 * 1024 } ?? 0
+    /// Current resident set of `pid` (this process when nil).
+    public static func residentBytes(pid: Int32? = nil) -> Int {
+        Self.statusField("VmRSS", pid: pid).map { $0 * 1024 } ?? 0
     }
 
     /// Peak resident set (VmHWM) of `pid`, in bytes.

@@ -38,6 +38,8 @@ public final class DaemonState: Sendable {
         }
     )
     let backlogGauge = Gauge(label: "wirewatch_pipeline_backlog")
+    /// 1 while ingest leaves messages in libzmq's queues (backlog at `ingest.max_backlog`), so PUSH peers block.
+    let ingestPausedGauge = Gauge(label: "wirewatch_ingest_paused")
     let seqGauge = Gauge(label: "wirewatch_journal_seq")
     let batchTimer = Metrics.Timer(label: "wirewatch_pipeline_batch_duration")
     let latencyTimer = Metrics.Timer(label: "wirewatch_ingest_to_publish_latency")

@@ -88,11 +88,25 @@ struct IngestService: Service {
         let limits = DecodeLimits(config: self.config)
         var items = endpoints.map { $0.socket.pollItem(.readable) }
         let perRound = 512
+        var paused = false
         while !stop.isRaised {
             if self.state.backlog.load(ordering: .relaxed) >= self.config.ingest.maxBacklog {
                 // Leave messages in libzmq's queues: PUSH peers block once those fill.
+                if !paused {
+                    paused = true
+                    self.state.ingestPausedGauge.record(1)
+                    self.logger.notice(
+                        "backlog full; ingest paused until the pipeline catches up",
+                        metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
+                    )
+                }
                 Thread.sleep(forTimeInterval: 0.01)
                 continue
+            }
+            if paused {
+                paused = false
+                self.state.ingestPausedGauge.record(0)
+                self.logger.info("ingest resumed", metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"])
             }
             do {
                 try poll(&items, timeoutMilliseconds: 100)
@@ -202,6 +216,7 @@ struct IngestService: Service {
         self.state.accepted.add(batch.count - rejected, ordering: .relaxed)
         self.state.rejected.add(rejected, ordering: .relaxed)
         self.state.backlog.add(batch.count, ordering: .relaxed)
+        self.state.backlogGauge.record(self.state.backlog.load(ordering: .relaxed))
         self.state.acceptedCounter.increment(by: batch.count - rejected)
         self.state.rejectedCounter.increment(by: rejected)
     }

@@ -168,7 +168,13 @@ struct PipelineService: Service {
             let outgoing = self.analyze(work, processor: processor, nextSeq: &nextSeq, batch: &batch)
             batch.inboxIDs = rows.map(\.id)
             batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
-            self.commit(batch, stop: stop)
+            guard self.commit(batch, stop: stop, drainDeadline: &drainDeadline) else {
+                self.logger.critical(
+                    "drain deadline reached with an unwritable store; the batch stays in the inbox for the next start",
+                    metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
+                )
+                break
+            }
             lastInboxID = rows[rows.count - 1].id
             self.state.backlog.subtract(rows.count, ordering: .relaxed)
             self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
@@ -278,16 +284,32 @@ struct PipelineService: Service {
     }
 
     /// Commits a batch, retrying while the store fails (the batch is already dedup'd and sequenced in memory, so
-    /// it must go in exactly as it is).
-    func commit(_ batch: JournalBatch, stop: StopFlag) {
+    /// it must go in exactly as it is). Gives up only when a stop has been asked for and the drain deadline has
+    /// passed: nothing of the batch is then journaled, so its inbox rows are taken up again at the next start.
+    func commit(_ batch: JournalBatch, stop: StopFlag, drainDeadline: inout Date?) -> Bool {
         var delay = 0.05
+        var failed = false
         while true {
             do {
                 try self.store.commit(batch)
-                return
+                if failed && !self.state.storeHealthy.exchange(true, ordering: .relaxed) {
+                    self.logger.notice("journal writable again; pipeline resumed")
+                }
+                return true
             } catch {
-                self.state.storeHealthy.store(false, ordering: .relaxed)
-                self.logger.error("journal write failed; retrying", metadata: ["error": "\(error)"])
+                if !failed {
+                    failed = true
+                    self.state.storeHealthy.store(false, ordering: .relaxed)
+                    self.logger.error(
+                        "journal write failed; pipeline paused, retrying until it succeeds",
+                        metadata: ["error": "\(error)", "pipeline.batch": "\(batch.entries.count)"]
+                    )
+                }
+                if stop.isRaised {
+                    let deadline = drainDeadline ?? Date().addingTimeInterval(self.config.pipeline.shutdownSeconds)
+                    drainDeadline = deadline
+                    if Date() >= deadline { return false }
+                }
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 2)
                 self.state.tick()

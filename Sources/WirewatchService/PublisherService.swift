@@ -26,7 +26,7 @@ struct PublisherService: Service {
 
     func loop(stop: StopFlag) throws {
         let socket = try Socket(self.context, type: .pub, lingerMilliseconds: 2000)
-        try socket.setSendHighWaterMark(100_000)
+        try socket.setSendHighWaterMark(self.config.publishHighWaterMark)
         try socket.setHeartbeat(intervalMilliseconds: 1000, timeoutMilliseconds: 3000, ttlMilliseconds: 3000)
         try self.security.apply(to: socket)
         try socket.bind(self.config.publish)

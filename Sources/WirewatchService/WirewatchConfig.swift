@@ -99,6 +99,9 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
 
     public var ingest = Ingest()
     public var publish = "tcp://127.0.0.1:5556"
+    /// Envelopes queued for each subscriber before PUB drops for that subscriber alone: bounds what a stalled
+    /// subscriber can make the daemon hold (about 10 KB each).
+    public var publishHighWaterMark = 10_000
     public var replay = "tcp://127.0.0.1:5557"
     public var http = "127.0.0.1:9464"
     public var heartbeatSeconds = 2.0
@@ -116,6 +119,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
     static let knownKeys: Set<String> = [
         "ingest", "ingest.pull", "ingest.subscribe", "ingest.topics", "ingest.acked", "ingest.max_payload_bytes",
         "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.max_backlog", "publish",
+        "publish_high_water_mark",
         "replay", "http", "heartbeat_seconds", "store", "store.path", "store.retention_articles",
         "store.retention_days", "store.postgres", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
         "dedup", "dedup.window_days", "dedup.max_articles", "dedup.shingle_size", "dedup.jaccard", "dedup.containment",
@@ -173,6 +177,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try read("ingest.high_water_mark", &config.ingest.highWaterMark) { try Self.int(reader, $0) }
         try read("ingest.max_backlog", &config.ingest.maxBacklog) { try Self.int(reader, $0) }
         try read("publish", &config.publish) { try Self.string(reader, $0) }
+        try read("publish_high_water_mark", &config.publishHighWaterMark) { try Self.int(reader, $0) }
         try read("replay", &config.replay) { try Self.string(reader, $0) }
         try read("http", &config.http) { try Self.string(reader, $0) }
         try read("heartbeat_seconds", &config.heartbeatSeconds) { try Self.double(reader, $0) }
@@ -282,6 +287,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try positive("ingest.max_message_bytes", self.ingest.maxMessageBytes)
         try positive("ingest.high_water_mark", self.ingest.highWaterMark)
         try positive("ingest.max_backlog", self.ingest.maxBacklog)
+        try positive("publish_high_water_mark", self.publishHighWaterMark)
         try positive("store.retention_articles", self.store.retentionArticles)
         try positive("pipeline.batch", self.pipeline.batch)
         guard self.pipeline.workers >= 0 else {
