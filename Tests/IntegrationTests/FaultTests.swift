@@ -411,3 +411,26 @@ extension FaultTests {
         #expect(try daemon.stop() == 0)
     }
 }
+
+extension FaultTests {
+    @Test(
+        "a read-only state directory at start: a clear error and exit 1 (systemd restarts it); writable again, it starts",
+        .enabled(if: SmallDisk.canMount, "needs root to mount a small tmpfs")
+    )
+    func readOnlyStore() throws {
+        let disk = try SmallDisk(megabytes: 16)
+        defer { disk.unmount() }
+        let daemon = try DaemonProcess()
+        daemon.environment = ["WIREWATCH_STORE_PATH": disk.path.appendingPathComponent("state.db").path]
+        try daemon.start()
+        #expect(try daemon.stop() == 0)
+        #expect(SmallDisk.run("/bin/mount", ["-o", "remount,ro", disk.path.path]) == 0)
+        let refused = #expect(throws: TestFailure.self) { try daemon.start(timeout: 20) }
+        #expect(refused?.description.contains("exited with 1") == true)
+        #expect(daemon.log().contains("cannot open store"), "the log names the store")
+        #expect(SmallDisk.run("/bin/mount", ["-o", "remount,rw", disk.path.path]) == 0)
+        try daemon.start()
+        #expect(try daemon.httpGet("/ready").status == 200)
+        #expect(try daemon.stop() == 0)
+    }
+}
