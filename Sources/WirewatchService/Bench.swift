@@ -185,7 +185,7 @@ public struct OfflineBench: Sendable {
                     let start = DispatchTime.now().uptimeNanoseconds
                     let envelope = processor.envelope(for: admitted, seq: Int64(index + 1))
                     let analyzed = DispatchTime.now().uptimeNanoseconds
-                    _ = try? ArticleProcessor.encoder().encode(envelope)
+                    _ = try? EnvelopeWriter.encode(envelope)
                     timings.analysis[index] = analyzed - start
                     timings.encode[index] = DispatchTime.now().uptimeNanoseconds - analyzed
                 }

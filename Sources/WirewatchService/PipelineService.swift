@@ -251,12 +251,11 @@ struct PipelineService: Service {
             // Safe: each iteration writes only its own slot.
             nonisolated(unsafe) let slots = buffer
             parallelFor(work.count, workers: self.config.workerCount) { index, _ in
-                let encoder = ArticleProcessor.encoder()
                 let seq = firstSeq + Int64(index)
                 switch work[index] {
                 case .article(let admitted):
                     let envelope = processor.envelope(for: admitted, seq: seq)
-                    let body = (try? encoder.encode(envelope)).map { [UInt8]($0) } ?? []
+                    let body = (try? EnvelopeWriter.encode(envelope)) ?? []
                     slots[index] = Outgoing(
                         entry: JournalEntry(
                             seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
@@ -267,7 +266,8 @@ struct PipelineService: Service {
                     )
                 case .error(var event):
                     event.seq = seq
-                    let body = (try? encoder.encode(event)).map { [UInt8]($0) } ?? []
+                    // Errors are rare enough for Foundation's encoder.
+                    let body = (try? ArticleProcessor.encoder().encode(event)).map { [UInt8]($0) } ?? []
                     slots[index] = Outgoing(
                         entry: JournalEntry(
                             seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",

@@ -48,7 +48,8 @@ struct Analyze: AsyncParsableCommand {
                     let line: Data
                     do {
                         let admitted = try processor.admit(item.payload, receivedAt: now, dedup: &dedup)
-                        line = try encoder.encode(processor.envelope(for: admitted, seq: nil))
+                        let envelope = processor.envelope(for: admitted, seq: nil)
+                        line = try self.pretty ? encoder.encode(envelope) : Data(EnvelopeWriter.encode(envelope))
                     } catch let error as DecodeError {
                         failures += 1
                         warn("\(item.location): \(error.code): \(error.reason)")
