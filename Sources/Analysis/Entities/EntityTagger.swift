@@ -7,10 +7,20 @@ extension EntityModel: EntityScorer {
     func scores(_ features: [UInt64], into scores: inout [Float]) {
         let shift = UInt64(64 - self.bits)
         var sum = SIMD16<Int32>()
-        self.padded.withUnsafeBytes { weights in
-            for feature in features {
-                let offset = Int(truncatingIfNeeded: feature >> shift) &* 32
-                sum &+= SIMD16<Int32>(truncatingIfNeeded: weights.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int16>.self))
+        self.rows.withUnsafeBytes { rows in
+            self.wide.withUnsafeBytes { wide in
+                for feature in features {
+                    let offset = Int(truncatingIfNeeded: feature >> shift) &* Self.rowBytes
+                    // Lanes past the tags (the flag, the next row's start) add up to sums that are never read.
+                    if rows.load(fromByteOffset: offset &+ Self.rowBytes &- 1, as: UInt8.self) == 0 {
+                        let row = rows.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self)
+                        sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+                    } else {
+                        let index = Int(rows.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                        let row = wide.loadUnaligned(fromByteOffset: index &* 32, as: SIMD16<Int16>.self)
+                        sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+                    }
+                }
             }
         }
         for tag in 0..<self.tagCount { scores[tag] = Float(sum[tag]) }
