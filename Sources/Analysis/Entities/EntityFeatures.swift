@@ -28,6 +28,14 @@ func entityHash(_ text: String) -> UInt64 {
     return hash
 }
 
+/// One hash for a run of word hashes: equal runs, equal hashes; a collision is as likely as in 64 random bits.
+@inline(__always)
+func entityRunHash<Words: Collection<UInt64>>(_ hashes: Words) -> UInt64 {
+    var hash = UInt64(truncatingIfNeeded: hashes.count)
+    for word in hashes { hash = entityMix(hash, word) }
+    return hash
+}
+
 @inline(__always)
 func entityMix(_ a: UInt64, _ b: UInt64) -> UInt64 {
     var x = a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019)
@@ -115,6 +123,14 @@ enum EntityFeatures {
 
     /// Per-token information for one sentence, including the alias table's matches.
     static func infos(_ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon) -> [EntityTokenInfo] {
+        var matches: [EntityLexicon.Match] = []
+        return Self.infos(tokens, range, lexicon: lexicon, matches: &matches)
+    }
+
+    /// Also hands back the alias table's matches, which the recognizer uses again.
+    static func infos(
+        _ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match]
+    ) -> [EntityTokenInfo] {
         var infos: [EntityTokenInfo] = []
         infos.reserveCapacity(range.count)
         var opensSentence = true
@@ -138,7 +154,8 @@ enum EntityFeatures {
                     prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
                     flags: flags, lexicon: 0, isCapitalized: token.isCapitalized || token.isAllCaps))
         }
-        for match in lexicon.matches(tokens, range, hashes: infos.map(\.word)) {
+        matches = lexicon.matches(tokens, range, hashes: infos.map(\.word))
+        for match in matches {
             let type = UInt64(match.type.rawValue + 1)
             for index in match.tokens {
                 let position = index == match.tokens.lowerBound ? 1 : 2
