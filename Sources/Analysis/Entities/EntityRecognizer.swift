@@ -97,9 +97,8 @@ public struct EntityRecognizer: Sendable {
         var wordHashes: [UInt64] = []
         wordHashes.reserveCapacity(document.tokens.count)
         var matches: [EntityLexicon.Match] = []
-        var features: [UInt64] = []
-        features.reserveCapacity(32)
-        var scores = [Float](repeating: 0, count: EntityTags.count)
+        var context: [SIMD16<Int32>] = []
+        var afterO: [SIMD16<Int32>] = []
         for sentence in document.sentences {
             let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon, matches: &matches)
             if wordHashes.count == sentence.tokens.lowerBound {
@@ -107,7 +106,7 @@ public struct EntityRecognizer: Sendable {
             }
             var found: [(tokens: Range<Int>, type: String)] = []
             if let model = self.model {
-                let tags = EntityDecoder.decode(infos, scorer: model, features: &features, scores: &scores)
+                let tags = EntityDecoder.decode(infos, model: model, context: &context, afterO: &afterO)
                 for span in EntityDecoder.spans(tags) {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)
