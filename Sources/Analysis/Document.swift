@@ -315,6 +315,11 @@ public enum SentenceSplitter {
         }
         while index < range.upperBound {
             let token = tokens[index]
+            // Every stop is a one-scalar punctuation token: words go by without comparing their text.
+            guard token.kind == .punctuation else {
+                index += 1
+                continue
+            }
             let text = token.text
             let isStop = text == "." || text == "!" || text == "?" || text == "\u{2026}" || text == "\u{3002}"
             guard isStop else {

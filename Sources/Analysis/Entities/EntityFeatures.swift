@@ -28,6 +28,14 @@ func entityHash(_ text: String) -> UInt64 {
     return hash
 }
 
+/// One hash for a run of word hashes: equal runs, equal hashes; a collision is as likely as in 64 random bits.
+@inline(__always)
+func entityRunHash<Words: Collection<UInt64>>(_ hashes: Words) -> UInt64 {
+    var hash = UInt64(truncatingIfNeeded: hashes.count)
+    for word in hashes { hash = entityMix(hash, word) }
+    return hash
+}
+
 @inline(__always)
 func entityMix(_ a: UInt64, _ b: UInt64) -> UInt64 {
     var x = a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019)
@@ -115,6 +123,14 @@ enum EntityFeatures {
 
     /// Per-token information for one sentence, including the alias table's matches.
     static func infos(_ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon) -> [EntityTokenInfo] {
+        var matches: [EntityLexicon.Match] = []
+        return Self.infos(tokens, range, lexicon: lexicon, matches: &matches)
+    }
+
+    /// Also hands back the alias table's matches, which the recognizer uses again.
+    static func infos(
+        _ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match]
+    ) -> [EntityTokenInfo] {
         var infos: [EntityTokenInfo] = []
         infos.reserveCapacity(range.count)
         var opensSentence = true
@@ -138,7 +154,8 @@ enum EntityFeatures {
                     prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
                     flags: flags, lexicon: 0, isCapitalized: token.isCapitalized || token.isAllCaps))
         }
-        for match in lexicon.matches(tokens, range, hashes: infos.map(\.word)) {
+        matches = lexicon.matches(tokens, range, hashes: infos.map(\.word))
+        for match in matches {
             let type = UInt64(match.type.rawValue + 1)
             for index in match.tokens {
                 let position = index == match.tokens.lowerBound ? 1 : 2
@@ -154,16 +171,23 @@ enum EntityFeatures {
         _ infos: [EntityTokenInfo], _ i: Int, previous: Int, previous2: Int, into features: inout [UInt64]
     ) {
         features.removeAll(keepingCapacity: true)
+        Self.contextFeatures(infos, i) { features.append($0) }
+        Self.historyFeatures(infos, i, previous: previous) { features.append($0) }
+        features.append(Self.tagPairFeature(previous: previous, previous2: previous2))
+    }
+
+    /// The features of position `i` that do not depend on the tags before it: the tagger scores them for a whole
+    /// sentence before decoding, where the table look-ups of many tokens overlap instead of waiting one by one.
+    @inline(__always)
+    static func contextFeatures(_ infos: [EntityTokenInfo], _ i: Int, _ emit: (UInt64) -> Void) {
         let count = infos.count
         let t0 = infos[i]
         let m1 = i >= 1 ? infos[i - 1] : Self.padding
         let m2 = i >= 2 ? infos[i - 2] : Self.padding
         let p1 = i + 1 < count ? infos[i + 1] : Self.padding
         let p2 = i + 2 < count ? infos[i + 2] : Self.padding
-        let tag1 = UInt64(previous)
-        let tag2 = UInt64(previous2)
         func add(_ template: UInt64, _ value: UInt64) {
-            features.append(entityMix(template, value))
+            emit(entityMix(template, value))
         }
         add(1, 0)  // bias
         add(2, t0.word)
@@ -185,14 +209,27 @@ enum EntityFeatures {
         add(18, t0.lexicon)
         add(19, m1.lexicon)
         add(20, p1.lexicon)
-        add(21, tag1)
-        add(22, entityMix(tag1, tag2))
-        add(23, entityMix(tag1, t0.word))
-        add(24, entityMix(tag1, t0.shape))
         add(25, entityMix(m1.word, t0.word))
         add(26, entityMix(t0.word, p1.word))
         add(27, entityMix(t0.lexicon, t0.flags))
-        add(28, entityMix(tag1, p1.word))
         add(29, entityMix(t0.word, t0.flags))
+    }
+
+    /// The features of position `i` that read the tag before it.
+    @inline(__always)
+    static func historyFeatures(_ infos: [EntityTokenInfo], _ i: Int, previous: Int, _ emit: (UInt64) -> Void) {
+        let t0 = infos[i]
+        let p1 = i + 1 < infos.count ? infos[i + 1] : Self.padding
+        let tag1 = UInt64(previous)
+        emit(entityMix(21, tag1))
+        emit(entityMix(23, entityMix(tag1, t0.word)))
+        emit(entityMix(24, entityMix(tag1, t0.shape)))
+        emit(entityMix(28, entityMix(tag1, p1.word)))
+    }
+
+    /// The feature of the two tags before a position.
+    @inline(__always)
+    static func tagPairFeature(previous: Int, previous2: Int) -> UInt64 {
+        entityMix(22, entityMix(UInt64(previous), UInt64(previous2)))
     }
 }

@@ -42,8 +42,9 @@ public struct EntityLexicon: Sendable {
     public let entries: [Entry]
     /// First token's word hash → aliases starting with it, longest first.
     let candidates: [UInt64: [Candidate]]
-    /// Lowercased alias (tokens joined by one space) → entry.
-    let byName: [String: Int]
+    /// `entityRunHash` of an alias's lowercase word hashes → entry: looked up for every name found, where
+    /// joining and hashing the words as one String cost more than the look-up.
+    let byName: [UInt64: Int]
 
     public static let shared: EntityLexicon = {
         do {
@@ -55,7 +56,7 @@ public struct EntityLexicon: Sendable {
         }
     }()
 
-    init(entries: [Entry], candidates: [UInt64: [Candidate]], byName: [String: Int]) {
+    init(entries: [Entry], candidates: [UInt64: [Candidate]], byName: [UInt64: Int]) {
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
@@ -67,7 +68,7 @@ public struct EntityLexicon: Sendable {
     public init(aliases: [Substring], demonyms: [Substring]) throws {
         var entries: [Entry] = []
         var candidates: [UInt64: [Candidate]] = [:]
-        var byName: [String: Int] = [:]
+        var byName: [UInt64: Int] = [:]
         func add(_ name: Substring, _ entry: Int) {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { return }
@@ -75,7 +76,7 @@ public struct EntityLexicon: Sendable {
             let scalars = Array(trimmed.unicodeScalars)
             Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
             guard let first = tokens.first else { return }
-            let key = tokens.map(\.lower).joined(separator: " ")
+            let key = entityRunHash(tokens.lazy.map { entityHash($0.lower) })
             if byName[key] == nil { byName[key] = entry }
             let allCaps = tokens.count == 1 && first.isAllCaps && scalars.count <= 5
             candidates[entityHash(first.lower), default: []].append(
@@ -115,11 +116,12 @@ public struct EntityLexicon: Sendable {
         var tokens: [Token] = []
         let scalars = Array(name.unicodeScalars)
         Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
-        return self.entry(lowerTokens: tokens.map(\.lower))
+        return self.entry(wordHashes: tokens.lazy.map { entityHash($0.lower) })
     }
 
-    func entry(lowerTokens: [String]) -> Entry? {
-        self.byName[lowerTokens.joined(separator: " ")].map { self.entries[$0] }
+    /// The entry of a name given as the `entityHash` of each lowercase word.
+    func entry<Words: Collection<UInt64>>(wordHashes: Words) -> Entry? {
+        self.byName[entityRunHash(wordHashes)].map { self.entries[$0] }
     }
 
     /// Longest listed names in a sentence whose first token is capitalized, left to right, not overlapping.

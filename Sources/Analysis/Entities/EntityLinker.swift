@@ -2,9 +2,35 @@ import Articles
 
 /// Merges the mentions of one entity within an article: repeats, listed aliases, a surname after the full
 /// name, and an acronym the article defines in parentheses or that spells a name's initials.
+///
+/// Words are compared by their 64-bit hashes (one per token, `entityHash` of the lowercase word), never as
+/// Strings: building, hashing and freeing word arrays was most of what linking cost.
 struct EntityLinker {
     let document: Document
     let lexicon: EntityLexicon
+    /// Per token of the document: `entityHash(token.lower)`.
+    let wordHashes: [UInt64]
+
+    init(document: Document, lexicon: EntityLexicon, wordHashes: [UInt64]? = nil) {
+        self.document = document
+        self.lexicon = lexicon
+        if let wordHashes, wordHashes.count == document.tokens.count {
+            self.wordHashes = wordHashes
+        } else {
+            self.wordHashes = document.tokens.map { entityHash($0.lower) }
+        }
+    }
+
+    /// `entityHash(text.lowercased())` without building the lowercased String when the text is ASCII.
+    static func lowercasedHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return entityHash(text.lowercased()) }
+            hash ^= UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
 
     /// Words left out of initials ("Central Intelligence Agency" → CIA, "Bank of England" → BOE).
     static let minorWords: Set<String> = ["of", "the", "and", "for", "&", "in", "on", "at", "to", "de", "a"]
@@ -50,19 +76,21 @@ struct EntityLinker {
             let (ra, rb) = (root(a), root(b))
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
         }
-        func key(_ mention: EntityMention) -> String {
-            if let canonical = mention.canonical { return "=" + canonical + "\t" + (mention.type == "NORP" ? "N" : "") }
-            return mention.text.lowercased()
+        func key(_ mention: EntityMention) -> UInt64 {
+            if let canonical = mention.canonical { return entityMix(entityHash(canonical), mention.type == "NORP" ? 1 : 2) }
+            return entityMix(Self.lowercasedHash(mention.text), 3)
         }
-        var firstByKey: [String: Int] = [:]
+        var firstByKey: [UInt64: Int] = [:]
         for (index, mention) in mentions.enumerated() {
             let key = key(mention)
             if let first = firstByKey[key] { union(first, index) } else { firstByKey[key] = index }
         }
         // Acronyms: defined in parentheses, or the initials of a longer organization name in the article.
-        let byText = Dictionary(mentions.indices.map { (mentions[$0].text, $0) }, uniquingKeysWith: { a, _ in a })
-        for (acronym, owner) in acronyms {
-            if let index = byText[acronym] { union(owner, index) }
+        if !acronyms.isEmpty {
+            let byText = Dictionary(mentions.indices.map { (mentions[$0].text, $0) }, uniquingKeysWith: { a, _ in a })
+            for (acronym, owner) in acronyms {
+                if let index = byText[acronym] { union(owner, index) }
+            }
         }
         var initials: [String: Int] = [:]
         for (index, mention) in mentions.enumerated() where mention.type == "ORG" && mention.tokens.count >= 2 {
@@ -80,28 +108,33 @@ struct EntityLinker {
         // the tagger gave the short form ("Warhol", "Gloria").
         // Each distinct full name once, found by its first or last word, with its mentions in text order: linear
         // in the mentions however often an article repeats names (a hostile text of 20,000 was quadratic here).
-        var fullNameMentions: [[String]: [Int]] = [:]
-        var fullNamesByEdge: [String: [[String]]] = [:]
+        let hashes = self.wordHashes
+        var fullNameMentions: [UInt64: [Int]] = [:]
+        var fullNamesByEdge: [UInt64: [(words: Range<Int>, key: UInt64)]] = [:]
         for index in mentions.indices where mentions[index].type == "PER" && mentions[index].canonical == nil {
-            let words = tokens[mentions[index].tokens].map(\.lower)
+            let words = mentions[index].tokens
             guard words.count >= 2 else { continue }
-            if fullNameMentions[words] == nil {
-                for edge in Set([words[0], words[words.count - 1]]) where fullNamesByEdge[edge, default: []].count < 64 {
-                    fullNamesByEdge[edge, default: []].append(words)
+            let key = entityRunHash(hashes[words])
+            if fullNameMentions[key] == nil {
+                let (first, last) = (hashes[words.lowerBound], hashes[words.upperBound - 1])
+                for edge in first == last ? [first] : [first, last] where fullNamesByEdge[edge, default: []].count < 64 {
+                    fullNamesByEdge[edge, default: []].append((words, key))
                 }
             }
-            fullNameMentions[words, default: []].append(index)
+            fullNameMentions[key, default: []].append(index)
         }
         for index in mentions.indices where mentions[index].canonical == nil && mentions[index].type != "NORP" {
-            let words = tokens[mentions[index].tokens].map(\.lower)
-            guard let firstWord = words.first, let lastWord = words.last else { continue }
+            let words = mentions[index].tokens
+            let short = hashes[words]
             let start = mentions[index].start
             var best: Int?
-            var seen = Set<[String]>()
-            for full in (fullNamesByEdge[firstWord] ?? []) + (fullNamesByEdge[lastWord] ?? []) where full.count > words.count {
-                guard seen.insert(full).inserted,
-                    Array(full.suffix(words.count)) == words || Array(full.prefix(words.count)) == words,
-                    let uses = fullNameMentions[full]
+            var seen = Set<UInt64>()
+            for full in (fullNamesByEdge[hashes[words.lowerBound]] ?? []) + (fullNamesByEdge[hashes[words.upperBound - 1]] ?? [])
+            where full.words.count > words.count {
+                let long = hashes[full.words]
+                guard seen.insert(full.key).inserted,
+                    long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short),
+                    let uses = fullNameMentions[full.key]
                 else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
                 var low = 0
@@ -134,16 +167,21 @@ struct EntityLinker {
         for index in mentions.indices { groups[root(index), default: []].append(index) }
         let length = max(self.document.scalars.count, 1)
         let maxCount = groups.values.map(\.count).max() ?? 1
-        let titleWords = title.map { Self.words($0) } ?? []
+        let titleWords = title.map { Self.words($0).map(entityHash) } ?? []
         var results: [(result: EntityResult, first: Int)] = []
         for (_, members) in groups {
             var surfaces: [String: Int] = [:]
             var order: [String] = []
+            // The first mention of each surface in `order`: its tokens are the surface's words.
+            var orderTokens: [Range<Int>] = []
             var types: [String: Int] = [:]
             var canonical: String?
             for member in members {
                 let mention = mentions[member]
-                if surfaces[mention.text] == nil { order.append(mention.text) }
+                if surfaces[mention.text] == nil {
+                    order.append(mention.text)
+                    orderTokens.append(mention.tokens)
+                }
                 surfaces[mention.text, default: 0] += 1
                 types[mention.type, default: 0] += 1
                 canonical = canonical ?? mention.canonical
@@ -154,8 +192,8 @@ struct EntityLinker {
             }!
             let type = types.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
             let first = mentions[members[0]].start
-            let inTitle = order.contains { surface in
-                let words = Self.words(surface)
+            let inTitle = !titleWords.isEmpty && orderTokens.contains { range in
+                let words = range.filter { tokens[$0].kind != .punctuation }.map { hashes[$0] }
                 guard !words.isEmpty, words.count <= titleWords.count else { return false }
                 return (0...(titleWords.count - words.count)).contains { Array(titleWords[$0..<($0 + words.count)]) == words }
             }
@@ -180,19 +218,24 @@ struct EntityLinker {
     /// person's bare surname: one name keeps one reading within an article.
     func propagate(_ mentions: [EntityMention]) -> [EntityMention] {
         let tokens = self.document.tokens
-        var names: [String: [(words: [String], mention: Int, surname: Bool)]] = [:]
+        let hashes = self.wordHashes
+        // By first word: the words of a known name (a token range of its first mention), that mention, whether it
+        // is a surname.
+        var names: [UInt64: [(words: Range<Int>, mention: Int, surname: Bool)]] = [:]
         // Each distinct name once (the first mention of it speaks for all), and a bounded list per first word, so
         // an article repeating thousands of names stays linear.
-        var known = Set<[String]>()
+        var known = Set<UInt64>()
         for (index, mention) in mentions.enumerated() {
-            let words = tokens[mention.tokens].map(\.lower)
-            if known.insert(words).inserted, names[words[0], default: []].count < 64 {
-                names[words[0], default: []].append((words, index, false))
+            let words = mention.tokens
+            let first = hashes[words.lowerBound]
+            if known.insert(entityRunHash(hashes[words])).inserted, names[first, default: []].count < 64 {
+                names[first, default: []].append((words, index, false))
             }
-            if mention.type == "PER", words.count >= 2, let last = words.last, tokens[mention.tokens.upperBound - 1].isCapitalized,
-                known.insert(["\u{0}surname", last]).inserted, names[last, default: []].count < 64
+            let last = hashes[words.upperBound - 1]
+            if mention.type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
+                known.insert(entityMix(last, 0x5355_524E)).inserted, names[last, default: []].count < 64
             {
-                names[last, default: []].append(([last], index, true))
+                names[last, default: []].append(((words.upperBound - 1)..<words.upperBound, index, true))
             }
         }
         var covered = [Bool](repeating: false, count: tokens.count)
@@ -202,15 +245,16 @@ struct EntityLinker {
         while index < tokens.count {
             let token = tokens[index]
             guard !covered[index], token.kind == .word, token.isCapitalized || token.isAllCaps,
-                let candidates = names[token.lower]
+                let candidates = names[hashes[index]]
             else {
                 index += 1
                 continue
             }
-            var best: (words: [String], mention: Int, surname: Bool)?
+            var best: (words: Range<Int>, mention: Int, surname: Bool)?
             for candidate in candidates where candidate.words.count > (best?.words.count ?? 0) {
                 let end = index + candidate.words.count
-                guard end <= tokens.count, (index..<end).allSatisfy({ !covered[$0] && tokens[$0].lower == candidate.words[$0 - index] })
+                let offset = candidate.words.lowerBound - index
+                guard end <= tokens.count, (index..<end).allSatisfy({ !covered[$0] && hashes[$0] == hashes[$0 + offset] })
                 else { continue }
                 best = candidate
             }

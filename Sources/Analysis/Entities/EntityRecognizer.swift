@@ -88,16 +88,25 @@ public struct EntityRecognizer: Sendable {
 
     /// Every entity mention in reading order (dates are left to the date stage).
     public func mentions(in document: Document) -> [EntityMention] {
+        self.mentionsAndWordHashes(in: document).mentions
+    }
+
+    /// The mentions, and `entityHash` of every token's lowercase word, which the linker compares names by.
+    func mentionsAndWordHashes(in document: Document) -> (mentions: [EntityMention], wordHashes: [UInt64]) {
         var mentions: [EntityMention] = []
-        var features: [UInt64] = []
-        features.reserveCapacity(32)
-        var scores = [Float](repeating: 0, count: EntityTags.count)
-        var hashes: [UInt64] = []
+        var wordHashes: [UInt64] = []
+        wordHashes.reserveCapacity(document.tokens.count)
+        var matches: [EntityLexicon.Match] = []
+        var context: [SIMD16<Int32>] = []
+        var afterO: [SIMD16<Int32>] = []
         for sentence in document.sentences {
-            let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon)
+            let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon, matches: &matches)
+            if wordHashes.count == sentence.tokens.lowerBound {
+                for info in infos { wordHashes.append(info.word) }
+            }
             var found: [(tokens: Range<Int>, type: String)] = []
             if let model = self.model {
-                let tags = EntityDecoder.decode(infos, scorer: model, features: &features, scores: &scores)
+                let tags = EntityDecoder.decode(infos, model: model, context: &context, afterO: &afterO)
                 for span in EntityDecoder.spans(tags) {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)
@@ -105,10 +114,8 @@ public struct EntityRecognizer: Sendable {
                 }
             }
             // Listed names the tagger missed still count: the table holds only unambiguous proper names.
-            hashes.removeAll(keepingCapacity: true)
-            for info in infos { hashes.append(info.word) }
             // A listed name of several words also wins over the pieces the tagger cut it into ("Afghan" + "Taliban").
-            for match in self.lexicon.matches(document.tokens, sentence.tokens, hashes: hashes) {
+            for match in matches {
                 let overlapping = found.filter { $0.tokens.overlaps(match.tokens) }
                 let inside = overlapping.allSatisfy {
                     $0.tokens.lowerBound >= match.tokens.lowerBound && $0.tokens.upperBound <= match.tokens.upperBound
@@ -119,7 +126,8 @@ public struct EntityRecognizer: Sendable {
             }
             found.sort { $0.tokens.lowerBound < $1.tokens.lowerBound }
             for (tokens, taggedType) in found {
-                var entry = self.lexicon.entry(lowerTokens: document.tokens[tokens].map(\.lower))
+                let first = tokens.lowerBound - sentence.tokens.lowerBound
+                var entry = self.lexicon.entry(wordHashes: infos[first..<(first + tokens.count)].lazy.map(\.word))
                 // The tagger reads the context: "Jordan said" is a person, "Sweden beat Belgium" two teams.
                 if let listed = entry, !Self.compatible(listed: listed.type, tagged: taggedType) { entry = nil }
                 let type = entry?.type ?? taggedType
@@ -129,7 +137,7 @@ public struct EntityRecognizer: Sendable {
                         tokens: tokens, type: type, text: document.text(tokens: tokens), canonical: entry?.canonical))
             }
         }
-        return mentions
+        return (mentions, wordHashes)
     }
 
     /// The article's entities, each with all its mentions merged, most salient first.
@@ -137,6 +145,7 @@ public struct EntityRecognizer: Sendable {
     ///   - document: the tokenized article.
     ///   - title: the headline; an entity named in it is more salient.
     public func entities(in document: Document, title: String? = nil) -> [EntityResult] {
-        EntityLinker(document: document, lexicon: self.lexicon).link(self.mentions(in: document), title: title)
+        let (mentions, wordHashes) = self.mentionsAndWordHashes(in: document)
+        return EntityLinker(document: document, lexicon: self.lexicon, wordHashes: wordHashes).link(mentions, title: title)
     }
 }

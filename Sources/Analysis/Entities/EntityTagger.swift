@@ -5,15 +5,31 @@ protocol EntityScorer {
 
 extension EntityModel: EntityScorer {
     func scores(_ features: [UInt64], into scores: inout [Float]) {
-        let shift = UInt64(64 - self.bits)
         var sum = SIMD16<Int32>()
-        self.padded.withUnsafeBytes { weights in
-            for feature in features {
-                let offset = Int(truncatingIfNeeded: feature >> shift) &* 32
-                sum &+= SIMD16<Int32>(truncatingIfNeeded: weights.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int16>.self))
-            }
+        self.withRows { rows, wide in
+            for feature in features { self.add(feature, rows, wide, to: &sum) }
         }
         for tag in 0..<self.tagCount { scores[tag] = Float(sum[tag]) }
+    }
+
+    @inline(__always)
+    func withRows<Result>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result) -> Result {
+        self.rows.withUnsafeBytes { rows in self.wide.withUnsafeBytes { wide in body(rows, wide) } }
+    }
+
+    /// Adds a feature's weights to the per-tag sums (lanes past `tagCount` hold nothing meaningful).
+    @inline(__always)
+    func add(_ feature: UInt64, _ rows: UnsafeRawBufferPointer, _ wide: UnsafeRawBufferPointer, to sum: inout SIMD16<Int32>) {
+        let offset = Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes
+        // Lanes past the tags (the flag, the next row's start) add up to sums that are never read.
+        if rows.load(fromByteOffset: offset &+ Self.rowBytes &- 1, as: UInt8.self) == 0 {
+            let row = rows.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self)
+            sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+        } else {
+            let index = Int(rows.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+            let row = wide.loadUnaligned(fromByteOffset: index &* 32, as: SIMD16<Int16>.self)
+            sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+        }
     }
 }
 
@@ -47,6 +63,52 @@ enum EntityDecoder {
             tags[i] = best
             previous2 = previous
             previous = chosen
+        }
+        return tags
+    }
+
+    /// Tags for one sentence with the shipped model: the same features and scores as `decode(_:scorer:…)`, but
+    /// ordered for the cache. Scoring waits on table rows; the greedy loop cannot look up a token's rows before
+    /// the previous tag is chosen, so every token's rows that do not depend on it are summed first, where the
+    /// misses of many tokens overlap: the context features, and the history features as they are after O, the
+    /// previous tag of most tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after
+    /// an entity tag only, the history rows for that tag.
+    static func decode(
+        _ infos: [EntityTokenInfo], model: EntityModel, context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>]
+    ) -> [Int] {
+        var tags = [Int](repeating: 0, count: infos.count)
+        model.withRows { rows, wide in
+            context.removeAll(keepingCapacity: true)
+            afterO.removeAll(keepingCapacity: true)
+            for i in 0..<infos.count {
+                var sum = SIMD16<Int32>()
+                EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
+                context.append(sum)
+                EntityFeatures.historyFeatures(infos, i, previous: 0) { model.add($0, rows, wide, to: &sum) }
+                afterO.append(sum)
+            }
+            var previous = 0
+            var previous2 = 0
+            for i in 0..<infos.count {
+                var sum: SIMD16<Int32>
+                if previous == 0 {
+                    sum = afterO[i]
+                } else {
+                    sum = context[i]
+                    EntityFeatures.historyFeatures(infos, i, previous: previous) { model.add($0, rows, wide, to: &sum) }
+                }
+                model.add(EntityFeatures.tagPairFeature(previous: previous, previous2: previous2), rows, wide, to: &sum)
+                // Sums are below 2^24, so comparing them as integers ranks tags as the Float scores do.
+                var best = 0
+                var bestScore = Int32.min
+                for tag in 0..<EntityTags.count where Self.allowed(tag, after: previous) && sum[tag] > bestScore {
+                    best = tag
+                    bestScore = sum[tag]
+                }
+                tags[i] = best
+                previous2 = previous
+                previous = best
+            }
         }
         return tags
     }
