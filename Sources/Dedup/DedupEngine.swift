@@ -55,14 +55,46 @@ public struct DedupEngine: Sendable {
         return self.recent[slot] ?? self.source.record(slot)
     }
 
-    public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
-        let features = TextFeatures(text: article.text, shingleSize: self.settings.shingleSize)
-        let textKey = ExactKeys.text(paragraphs: features.normalizedParagraphs)
-        let urlKey = article.canonicalURL.map(ExactKeys.url)
-        let idKey = ExactKeys.id(article.id)
+    /// What dedup derives from an article alone, before it reads the memory: most of its cost (normalizing,
+    /// shingling, MinHash), and safe on any thread, so a pipeline can compute it in parallel and keep only
+    /// `check` in order.
+    public struct Probe: Sendable {
+        let features: TextFeatures
+        let textKey: UInt64
+        let urlKey: UInt64?
+        let idKey: UInt64
+        let signature: MinHashSignature
+        let bandKeys: [UInt64]
+        let paragraphKeys: [UInt64]
+    }
+
+    /// A static function of the settings, so worker threads need no copy of the engine (whose index a copy would
+    /// duplicate at the next write).
+    public static func probe(_ article: Article, settings: NearDedupSettings) -> Probe {
+        let features = TextFeatures(text: article.text, shingleSize: settings.shingleSize)
         let signature = MinHashSignature(shingles: features.shingles)
-        let bandKeys = signature.bandKeys(bands: self.settings.bands, rows: self.settings.rows)
-        let paragraphKeys = NearVerifier.sampledParagraphKeys(features, count: self.settings.sampledParagraphs)
+        return Probe(
+            features: features, textKey: ExactKeys.text(paragraphs: features.normalizedParagraphs),
+            urlKey: article.canonicalURL.map(ExactKeys.url), idKey: ExactKeys.id(article.id), signature: signature,
+            bandKeys: signature.bandKeys(bands: settings.bands, rows: settings.rows),
+            paragraphKeys: NearVerifier.sampledParagraphKeys(features, count: settings.sampledParagraphs)
+        )
+    }
+
+    public mutating func check(_ article: Article, now: Date = Date()) -> DedupVerdict {
+        self.check(article, probe: Self.probe(article, settings: self.settings), now: now)
+    }
+
+    /// Decides an article against the memory and remembers it. `probe` must come from `probe(article, settings:)` with
+    /// this engine's shingle size and bands.
+    public mutating func check(_ article: Article, probe: Probe, now: Date = Date()) -> DedupVerdict {
+        let features = probe.features
+        let textKey = probe.textKey
+        let urlKey = probe.urlKey
+        let idKey = probe.idKey
+        let signature = probe.signature
+        let bandKeys = probe.bandKeys
+        let paragraphKeys = probe.paragraphKeys
         // Every bucket this article will read or write, touched at once: at a million articles the index is far
         // larger than the caches, and the misses then overlap.
         self.warmed = self.index.warm([textKey, idKey] + (urlKey.map { [$0] } ?? []) + bandKeys + paragraphKeys)

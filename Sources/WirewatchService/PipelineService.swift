@@ -200,7 +200,8 @@ struct PipelineService: Service {
         var items: [Work] = []
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
-        for row in rows {
+        let prepared = self.prepare(rows, processor: processor, settings: dedup.settings)
+        for (row, decoded) in zip(rows, prepared) {
             if let rejection = row.rejection {
                 items.append(.error(ErrorEvent(
                     seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
@@ -210,15 +211,16 @@ struct PipelineService: Service {
                 continue
             }
             do {
+                let (article, probe) = try decoded!.get()
                 let admitted: ArticleProcessor.Admitted
                 if let verdict = shared?.takeEarlierVerdict(inbox: row.id) {
                     // Decided and stored in the fleet's memory before a crash cut the journal commit off.
+                    admitted = ArticleProcessor.Admitted(article: article, verdict: verdict, receivedAt: row.receivedAt)
+                } else {
                     admitted = ArticleProcessor.Admitted(
-                        article: try ArticleDecoder.decode(row.payload, limits: processor.limits), verdict: verdict,
+                        article: article, verdict: dedup.check(article, probe: probe, now: row.receivedAt),
                         receivedAt: row.receivedAt
                     )
-                } else {
-                    admitted = try processor.admit(row.payload, receivedAt: row.receivedAt, dedup: &dedup)
                     if let sharedRow = shared?.row(admitted.verdict, inbox: row.id, shingleSize: self.config.dedup.shingleSize) {
                         sharedRows.append(sharedRow)
                     }
@@ -237,6 +239,27 @@ struct PipelineService: Service {
             }
         }
         return (items, sharedRows)
+    }
+
+    /// Decodes and probes a batch on every core: all of dedup that does not depend on order, so that only the
+    /// memory look-ups stay serial. Rejected rows get nil.
+    func prepare(_ rows: [InboxRow], processor: ArticleProcessor, settings: NearDedupSettings)
+        -> [Result<(Article, DedupEngine.Probe), DecodeError>?]
+    {
+        var prepared = [Result<(Article, DedupEngine.Probe), DecodeError>?](repeating: nil, count: rows.count)
+        prepared.withUnsafeMutableBufferPointer { buffer in
+            // Safe: each iteration writes only its own slot.
+            nonisolated(unsafe) let slots = buffer
+            parallelFor(rows.count, workers: self.config.workerCount) { index, _ in
+                let row = rows[index]
+                guard row.rejection == nil else { return }
+                slots[index] = Result { () throws(DecodeError) in
+                    let article = try ArticleDecoder.decode(row.payload, limits: processor.limits)
+                    return (article, DedupEngine.probe(article, settings: settings))
+                }
+            }
+        }
+        return prepared
     }
 
     /// Analyzes and encodes a decided batch on every core, assigning `seq` in order.
