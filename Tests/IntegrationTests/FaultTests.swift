@@ -388,7 +388,8 @@ extension FaultTests {
         let seconds = Date().timeIntervalSince(started)
         print("shutdown: exited with \(status) in \(String(format: "%.2f", seconds)) s (drain deadline 2 s, PUB linger 2 s)")
         #expect(status == 0)
-        #expect(seconds < 6, "drain deadline plus bounded linger")
+        // The deadline (2 s), the batch in flight when it passes (under a second here), the PUB linger (2 s).
+        #expect(seconds < 6.5, "drain deadline plus bounded linger")
         #expect(daemon.log().contains("drain deadline reached"), "the backlog outlasted the deadline")
 
         daemon.environment = [:]
