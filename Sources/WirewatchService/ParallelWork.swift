@@ -17,3 +17,14 @@ func parallelFor(_ count: Int, workers: Int, _ body: @Sendable (_ index: Int, _ 
         }
     }
 }
+
+/// `body(index)` for every index in `0..<count` on at most `workers` threads, the results in index order.
+func parallelMap<T>(_ count: Int, workers: Int, _ body: @Sendable (_ index: Int) -> T) -> [T] {
+    var results = [T?](repeating: nil, count: count)
+    results.withUnsafeMutableBufferPointer { buffer in
+        // Safe: each iteration writes only its own slot, and all are done before the buffer is read.
+        nonisolated(unsafe) let slots = buffer
+        parallelFor(count, workers: workers) { index, _ in slots[index] = body(index) }
+    }
+    return results.map { $0! }
+}

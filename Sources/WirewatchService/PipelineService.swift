@@ -246,20 +246,14 @@ struct PipelineService: Service {
     func prepare(_ rows: [InboxRow], processor: ArticleProcessor, settings: NearDedupSettings)
         -> [Result<(Article, DedupEngine.Probe), DecodeError>?]
     {
-        var prepared = [Result<(Article, DedupEngine.Probe), DecodeError>?](repeating: nil, count: rows.count)
-        prepared.withUnsafeMutableBufferPointer { buffer in
-            // Safe: each iteration writes only its own slot.
-            nonisolated(unsafe) let slots = buffer
-            parallelFor(rows.count, workers: self.config.workerCount) { index, _ in
-                let row = rows[index]
-                guard row.rejection == nil else { return }
-                slots[index] = Result { () throws(DecodeError) in
-                    let article = try ArticleDecoder.decode(row.payload, limits: processor.limits)
-                    return (article, DedupEngine.probe(article, settings: settings))
-                }
+        parallelMap(rows.count, workers: self.config.workerCount) { index in
+            let row = rows[index]
+            guard row.rejection == nil else { return nil }
+            return Result { () throws(DecodeError) in
+                let article = try ArticleDecoder.decode(row.payload, limits: processor.limits)
+                return (article, DedupEngine.probe(article, settings: settings))
             }
         }
-        return prepared
     }
 
     /// Analyzes and encodes a decided batch on every core, assigning `seq` in order.
@@ -269,39 +263,33 @@ struct PipelineService: Service {
         let firstSeq = nextSeq
         nextSeq += Int64(work.count)
         let recordedAt = Date()
-        var results = [Outgoing?](repeating: nil, count: work.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            // Safe: each iteration writes only its own slot.
-            nonisolated(unsafe) let slots = buffer
-            parallelFor(work.count, workers: self.config.workerCount) { index, _ in
-                let seq = firstSeq + Int64(index)
-                switch work[index] {
-                case .article(let admitted):
-                    let envelope = processor.envelope(for: admitted, seq: seq)
-                    let body = (try? EnvelopeWriter.encode(envelope)) ?? []
-                    slots[index] = Outgoing(
-                        entry: JournalEntry(
-                            seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
-                            cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
-                            recordedAt: recordedAt, envelope: body
-                        ),
-                        receivedAt: admitted.receivedAt
-                    )
-                case .error(var event):
-                    event.seq = seq
-                    // Errors are rare enough for Foundation's encoder.
-                    let body = (try? ArticleProcessor.encoder().encode(event)).map { [UInt8]($0) } ?? []
-                    slots[index] = Outgoing(
-                        entry: JournalEntry(
-                            seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
-                            recordedAt: recordedAt, envelope: body
-                        ),
-                        receivedAt: nil
-                    )
-                }
+        let outgoing = parallelMap(work.count, workers: self.config.workerCount) { index in
+            let seq = firstSeq + Int64(index)
+            switch work[index] {
+            case .article(let admitted):
+                let envelope = processor.envelope(for: admitted, seq: seq)
+                let body = (try? EnvelopeWriter.encode(envelope)) ?? []
+                return Outgoing(
+                    entry: JournalEntry(
+                        seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
+                        cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
+                        recordedAt: recordedAt, envelope: body
+                    ),
+                    receivedAt: admitted.receivedAt
+                )
+            case .error(var event):
+                event.seq = seq
+                // Errors are rare enough for Foundation's encoder.
+                let body = (try? ArticleProcessor.encoder().encode(event)).map { [UInt8]($0) } ?? []
+                return Outgoing(
+                    entry: JournalEntry(
+                        seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
+                        recordedAt: recordedAt, envelope: body
+                    ),
+                    receivedAt: nil
+                )
             }
         }
-        let outgoing: [Outgoing] = results.map { $0! }
         batch.entries = outgoing.map(\.entry)
         return outgoing
     }

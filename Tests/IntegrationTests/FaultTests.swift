@@ -394,18 +394,10 @@ extension FaultTests {
 
         daemon.environment = [:]
         try daemon.start()
-        let tail = try runCLI([
-            "tail", "--config", daemon.configPath, "--since", "0", "--count", "\(count + 1)", "--format", "json",
-            "--timeout", "120",
-        ], timeout: 180)
-        #expect(tail.status == 0, "\(tail.stderr)")
-        var ids = Set<String>()
-        var seqs: [Int64] = []
-        for line in tail.stdout.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-            if let id = object["id"] as? String { ids.insert(id) }
-            if let seq = (object["seq"] as? NSNumber)?.int64Value { seqs.append(seq) }
-        }
+        let journal = try daemon.journal(count: count + 1, timeout: 120)
+        #expect(journal.status == 0, "\(journal.stderr)")
+        let ids = Set(journal.ids)
+        let seqs = journal.seqs
         let missing = Set((0...count).map { "story-\($0)" }).subtracting(ids)
         #expect(missing.isEmpty, "every accepted article after the restart; missing \(missing.count): \(missing.sorted().prefix(5))")
         #expect(seqs.count == count + 1 && seqs == Array(1...Int64(seqs.count)), "no holes, no repeats")

@@ -159,18 +159,10 @@ struct OperationsTests {
         #expect(sent.status == 0, "\(sent.stderr)")
         try daemon.stop(signal: SIGKILL)
         try daemon.start()
-        let tail = try runCLI([
-            "tail", "--config", daemon.configPath, "--since", "0", "--count", "\(count)", "--format", "json",
-            "--timeout", "60",
-        ])
-        #expect(tail.status == 0, "\(tail.stderr)")
-        var ids: [String] = []
-        var seqs: [Int64] = []
-        for line in tail.stdout.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-            if let id = object["id"] as? String { ids.append(id) }
-            if let seq = (object["seq"] as? NSNumber)?.int64Value { seqs.append(seq) }
-        }
+        let journal = try daemon.journal(count: count, timeout: 60)
+        #expect(journal.status == 0, "\(journal.stderr)")
+        let ids = journal.ids
+        let seqs = journal.seqs
         #expect(ids.count == count)
         #expect(Set(ids) == Set((0..<count).map { "load-\($0)" }), "every acked article, once")
         #expect(seqs == Array(1...Int64(count)), "no holes, no repeats")

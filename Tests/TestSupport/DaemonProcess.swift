@@ -230,6 +230,31 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 }
 
+extension DaemonProcess {
+    /// The journal read back with `wirewatch tail --since 0 --count N --format json`: the ids and seqs in the
+    /// order printed, and how the CLI exited.
+    public struct Journal {
+        public var status: Int32
+        public var stderr: String
+        public var ids: [String] = []
+        public var seqs: [Int64] = []
+    }
+
+    public func journal(count: Int, timeout: Int) throws -> Journal {
+        let tail = try runCLI([
+            "tail", "--config", self.configPath, "--since", "0", "--count", "\(count)", "--format", "json",
+            "--timeout", "\(timeout)",
+        ], timeout: Double(timeout) + 60)
+        var journal = Journal(status: tail.status, stderr: tail.stderr)
+        for line in tail.stdout.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            if let id = object["id"] as? String { journal.ids.append(id) }
+            if let seq = (object["seq"] as? NSNumber)?.int64Value { journal.seqs.append(seq) }
+        }
+        return journal
+    }
+}
+
 public struct TestFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
