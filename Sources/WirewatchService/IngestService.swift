@@ -52,7 +52,11 @@ struct IngestService: Service {
         func configure(_ socket: borrowing Socket) throws {
             try socket.setReceiveHighWaterMark(self.config.ingest.highWaterMark)
             try socket.setMaxMessageSize(self.config.ingest.maxMessageBytes)
-            try socket.setHeartbeat(intervalMilliseconds: 1000, timeoutMilliseconds: 3000, ttlMilliseconds: 3000)
+            // Not ZMTP heartbeats: once a socket's queue is full, libzmq reads nothing more from that connection
+            // until 1,024 queued messages are taken, which under backlog takes seconds; the heartbeat timeout then
+            // dropped the connection with the articles in flight on it, and each reconnect brought a fresh queue, so
+            // memory grew too. Kernel keepalives are answered whatever the queues hold, and still find vanished peers.
+            try socket.setTCPKeepalive(idleSeconds: 30, intervalSeconds: 5, probes: 4)
         }
         for endpoint in self.config.ingest.pull {
             let socket = try Socket(self.context, type: .pull, lingerMilliseconds: 0)

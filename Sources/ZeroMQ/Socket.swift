@@ -202,6 +202,15 @@ public struct Socket: ~Copyable {
         try self.setOption(ZMQ_HEARTBEAT_TTL, Int32(clamping: ttlMilliseconds), "ZMQ_HEARTBEAT_TTL")
     }
 
+    /// TCP keepalive probes, answered by the peer's kernel: a vanished peer is noticed even while this side leaves
+    /// the stream unread (backpressure), which ZMTP heartbeats cannot do — their replies queue behind the unread data.
+    public func setTCPKeepalive(idleSeconds: Int, intervalSeconds: Int, probes: Int) throws(ZMQError) {
+        try self.setOption(ZMQ_TCP_KEEPALIVE, Int32(1), "ZMQ_TCP_KEEPALIVE")
+        try self.setOption(ZMQ_TCP_KEEPALIVE_IDLE, Int32(clamping: idleSeconds), "ZMQ_TCP_KEEPALIVE_IDLE")
+        try self.setOption(ZMQ_TCP_KEEPALIVE_INTVL, Int32(clamping: intervalSeconds), "ZMQ_TCP_KEEPALIVE_INTVL")
+        try self.setOption(ZMQ_TCP_KEEPALIVE_CNT, Int32(clamping: probes), "ZMQ_TCP_KEEPALIVE_CNT")
+    }
+
     /// Queue messages only to completed connections.
     public func setImmediate(_ on: Bool) throws(ZMQError) {
         try self.setOption(ZMQ_IMMEDIATE, Int32(on ? 1 : 0), "ZMQ_IMMEDIATE")

@@ -247,6 +247,37 @@ struct FaultTests {
         #expect(ids.values.allSatisfy { $0 == 1 }, "and once")
         #expect(try daemon.stop() == 0)
     }
+
+    /// libzmq resumes reading a connection whose full queue is being drained only after 1,024 messages are taken
+    /// (`compute_lwm` in its pipe.cpp). With one pipeline worker, about 140 articles of 16 KB a second in a debug
+    /// build, the stream then goes unread for seven seconds: beyond a ZMTP heartbeat timeout, which dropped the
+    /// connection and the articles in flight on it (247 of 2,600 before the ingest sockets used TCP keepalives).
+    @Test("A long ingest stall keeps the PUSH connection: nothing in flight is lost", .timeLimit(.minutes(5)))
+    func longStall() throws {
+        let daemon = try DaemonProcess()
+        daemon.environment = [
+            "WIREWATCH_INGEST_HIGH_WATER_MARK": "2100", "WIREWATCH_INGEST_MAX_BACKLOG": "50", "WIREWATCH_PIPELINE_WORKERS": "1",
+        ]
+        try daemon.start()
+        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
+        defer { results.stop() }
+        try results.waitUntilConnected()
+        let push = try Socket(self.context, type: .push, lingerMilliseconds: 5000)
+        try push.setSendHighWaterMark(1000)
+        try push.connect(daemon.pull)
+        let count = 2600
+        let started = Date()
+        for index in 0..<count { _ = try push.send([Self.bulky(index, kilobytes: 16)]) }
+        _ = try? results.wait(for: count, timeout: 150) { $0.topic != "heartbeat" }
+        let ids = Self.publishedIDs(results)
+        let memory = Self.memory(of: daemon)
+        print(
+            "long stall: \(ids.count) of \(count) articles of 16 KB published in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; peak RSS \(memory.peak >> 20) MiB"
+        )
+        #expect(ids.count == count, "lost \(count - ids.count) articles that were in flight")
+        #expect(ids.values.allSatisfy { $0 == 1 }, "each published once")
+        #expect(try daemon.stop() == 0)
+    }
 }
 
 // MARK: Store faults
