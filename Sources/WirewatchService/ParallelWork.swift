@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs `body(index)` for every index in `0..<count` on at most `workers` threads at once, and returns when all
@@ -27,4 +28,84 @@ func parallelMap<T>(_ count: Int, workers: Int, _ body: @Sendable (_ index: Int)
         parallelFor(count, workers: workers) { index, _ in slots[index] = body(index) }
     }
     return results.map { $0! }
+}
+
+/// `workers` threads of their own running submitted work first in, first out: the pipeline's analysis, fed one
+/// article at a time so that no article waits for another's.
+///
+/// Not a `DispatchQueue`: a concurrent queue runs as many blocks at once as it likes, and `pipeline.workers`
+/// promises a number.
+final class WorkerPool: @unchecked Sendable {
+    // @unchecked: `tasks`, `head` and `stopped` are only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var tasks: [@Sendable () -> Void] = []
+    private var head = 0
+    private var stopped = false
+
+    init(workers: Int, name: String) {
+        for index in 0..<max(1, workers) {
+            let thread = Thread { [self] in self.work() }
+            thread.name = "\(name)-\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    func submit(_ task: @escaping @Sendable () -> Void) {
+        self.condition.lock()
+        self.tasks.append(task)
+        self.condition.signal()
+        self.condition.unlock()
+    }
+
+    /// Ends the threads once each is between tasks; work not yet started is dropped.
+    func stop() {
+        self.condition.lock()
+        self.stopped = true
+        self.tasks.removeAll()
+        self.head = 0
+        self.condition.broadcast()
+        self.condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            self.condition.lock()
+            while self.head == self.tasks.count && !self.stopped { self.condition.wait() }
+            if self.stopped {
+                self.condition.unlock()
+                return
+            }
+            let task = self.tasks[self.head]
+            self.head += 1
+            if self.head == self.tasks.count {
+                self.tasks.removeAll(keepingCapacity: true)
+                self.head = 0
+            }
+            self.condition.unlock()
+            task()
+        }
+    }
+}
+
+/// Envelopes finished by the workers, taken by the pipeline as runs in `seq` order.
+final class FinishedEnvelopes: Sendable {
+    private let done = Mutex<[Int64: Outgoing]>([:])
+
+    func put(_ outgoing: Outgoing) {
+        self.done.withLock { $0[outgoing.entry.seq] = outgoing }
+    }
+
+    /// The finished envelopes `seq`, `seq + 1`, … up to the first one not finished, at most `limit`.
+    func take(from seq: Int64, upTo limit: Int) -> [Outgoing] {
+        self.done.withLock { done in
+            var run: [Outgoing] = []
+            var next = seq
+            while run.count < limit, let outgoing = done.removeValue(forKey: next) {
+                run.append(outgoing)
+                next += 1
+            }
+            return run
+        }
+    }
 }

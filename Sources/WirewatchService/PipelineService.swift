@@ -8,8 +8,12 @@ import ServiceLifecycle
 import Storage
 
 /// The ordered heart of the daemon, on one thread: it takes accepted payloads from the inbox in arrival order,
-/// dedups them one by one, fans analysis out to every core, assigns `seq`, journals the batch in one transaction
-/// and hands the envelopes to the publisher.
+/// dedups them one by one and assigns `seq`, hands analysis to `pipeline.workers` threads, and journals each run of
+/// finished envelopes in `seq` order in one transaction before handing them to the publisher.
+///
+/// Articles stream: an envelope is journaled as soon as it and every one before it are done, not when the slowest
+/// article of its read is, so one long article delays only those behind it, by its own analysis time. Runs that
+/// finish together are journaled together, so the commits stay few under load.
 ///
 /// On graceful shutdown it drains the inbox until it is empty or `pipeline.shutdown_seconds` pass; what remains
 /// stays in the inbox and is processed at the next start.
@@ -87,7 +91,50 @@ struct PipelineService: Service {
         var lastInboxID: Int64 = 0
         var drainDeadline: Date? = nil
         var lastTrim = Date()
-        while true {
+        let pool = WorkerPool(workers: self.config.workerCount, name: "wirewatch-analysis")
+        defer { pool.stop() }
+        let finished = FinishedEnvelopes()
+        // Decided, sequenced and not yet journaled, in `seq` order.
+        var inFlight: [InFlight] = []
+        let inFlightLimit = self.config.pipeline.batch
+        /// Journals the finished run at the head of `inFlight`, if any. False when the store stayed unwritable past
+        /// the drain deadline: nothing of the run is journaled, and its rows stay in the inbox.
+        func commitFinished() -> Bool {
+            guard let first = inFlight.first else { return true }
+            let ready = finished.take(from: first.seq, upTo: inFlight.count)
+            guard !ready.isEmpty else { return true }
+            let run = inFlight[0..<ready.count]
+            var batch = JournalBatch()
+            batch.entries = ready.map(\.entry)
+            batch.dedupRecords = run.compactMap(\.record)
+            batch.inboxIDs = run.map(\.inboxID)
+            batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
+            guard self.commit(batch, stop: stop, drainDeadline: &drainDeadline) else { return false }
+            inFlight.removeFirst(ready.count)
+            self.state.backlog.subtract(ready.count, ordering: .relaxed)
+            self.state.journaledSeq.store(ready[ready.count - 1].entry.seq, ordering: .relaxed)
+            self.state.processed.add(ready.count, ordering: .relaxed)
+            self.state.backlogGauge.record(self.state.backlog.load(ordering: .relaxed))
+            self.state.seqGauge.record(ready[ready.count - 1].entry.seq)
+            self.state.batchTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - run[run.startIndex].decidedAt))
+            self.outbox.push(contentsOf: ready)
+            return true
+        }
+        /// Journals everything in flight, waiting for its analysis.
+        func commitAll() -> Bool {
+            while !inFlight.isEmpty {
+                guard commitFinished() else { return false }
+                if !inFlight.isEmpty { self.workSignal.wait(timeout: 0.05) }
+            }
+            return true
+        }
+        func storeGaveUp() {
+            self.logger.critical(
+                "drain deadline reached with an unwritable store; what is not journaled stays in the inbox for the next start",
+                metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
+            )
+        }
+        loop: while true {
             self.state.tick()
             if stop.isRaised && drainDeadline == nil {
                 drainDeadline = Date().addingTimeInterval(self.config.pipeline.shutdownSeconds)
@@ -98,6 +145,10 @@ struct PipelineService: Service {
                     "drain deadline reached; the rest stays in the inbox for the next start",
                     metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
                 )
+                break
+            }
+            guard commitFinished() else {
+                storeGaveUp()
                 break
             }
             if Date().timeIntervalSince(lastTrim) > 60 {
@@ -123,17 +174,21 @@ struct PipelineService: Service {
                     continue
                 }
             }
+            guard inFlight.count < inFlightLimit else {
+                self.workSignal.wait(timeout: 0.05)
+                continue
+            }
             let rows: [InboxRow]
             do {
-                rows = try self.store.pending(after: lastInboxID, limit: self.config.pipeline.batch)
+                rows = try self.store.pending(after: lastInboxID, limit: min(self.config.pipeline.batch, inFlightLimit - inFlight.count))
             } catch {
                 self.logger.error("reading the inbox failed; retrying", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 0.5)
                 continue
             }
             if rows.isEmpty {
-                if drainDeadline != nil { break }
-                self.workSignal.wait(timeout: 0.25)
+                if drainDeadline != nil && inFlight.isEmpty { break }
+                self.workSignal.wait(timeout: inFlight.isEmpty ? 0.25 : 0.05)
                 continue
             }
             if let hangAfter = Self.testHangAfter, self.state.journaledSeq.load(ordering: .relaxed) >= hangAfter {
@@ -142,47 +197,49 @@ struct PipelineService: Service {
                 while !stop.isRaised { Thread.sleep(forTimeInterval: 0.1) }
                 break
             }
-            let started = DispatchTime.now()
             let thresholds = self.state.dedupThresholds.withLock { $0 }
             if thresholds != dedup.settings { dedup.settings.applyThresholds(from: thresholds) }
-            var batch = JournalBatch()
-            let work: [Work]
+            let decided: [Decided]
             if let shared {
                 do {
                     let fleetNext = try shared.memory.begin()
                     try shared.catchUp(&dedup, fleetNext: fleetNext)
-                    let decided = self.decide(rows, processor: processor, dedup: &dedup, shared: shared, batch: &batch)
-                    try shared.memory.commit(decided.shared, nextSlot: dedup.nextSlot)
-                    work = decided.work
+                    let result = self.decide(rows, processor: processor, dedup: &dedup, shared: shared)
+                    try shared.memory.commit(result.shared, nextSlot: dedup.nextSlot)
+                    decided = result.work
                 } catch {
                     shared.memory.rollback()
                     self.sharedMemoryFailed(error, delay: &sharedRetryDelay)
-                    // The engine may hold decisions the fleet never stored: start again from the local mirror.
+                    // The engine may hold decisions the fleet never stored: journal what is in flight (those the
+                    // fleet did store), then start again from the local mirror.
+                    guard commitAll() else {
+                        storeGaveUp()
+                        break loop
+                    }
                     dedup = try localEngine()
                     sharedNeedsPrepare = true
                     continue
                 }
             } else {
-                work = self.decide(rows, processor: processor, dedup: &dedup, shared: nil, batch: &batch).work
+                decided = self.decide(rows, processor: processor, dedup: &dedup, shared: nil).work
             }
-            let outgoing = self.analyze(work, processor: processor, nextSeq: &nextSeq, batch: &batch)
-            batch.inboxIDs = rows.map(\.id)
-            batch.publishedThrough = self.state.publishedSeq.load(ordering: .relaxed)
-            guard self.commit(batch, stop: stop, drainDeadline: &drainDeadline) else {
-                self.logger.critical(
-                    "drain deadline reached with an unwritable store; the batch stays in the inbox for the next start",
-                    metadata: ["inbox.pending": "\(self.state.backlog.load(ordering: .relaxed))"]
-                )
-                break
+            let decidedAt = DispatchTime.now().uptimeNanoseconds
+            for (row, item) in zip(rows, decided) {
+                let seq = nextSeq
+                nextSeq += 1
+                inFlight.append(InFlight(seq: seq, inboxID: row.id, record: item.record, decidedAt: decidedAt))
+                switch item.work {
+                case .error(let event):
+                    finished.put(self.outgoing(error: event, seq: seq))
+                case .article(let admitted):
+                    let signal = self.workSignal
+                    pool.submit {
+                        finished.put(self.outgoing(article: admitted, seq: seq, processor: processor))
+                        signal.signal()
+                    }
+                }
             }
             lastInboxID = rows[rows.count - 1].id
-            self.state.backlog.subtract(rows.count, ordering: .relaxed)
-            self.state.journaledSeq.store(nextSeq - 1, ordering: .relaxed)
-            self.state.processed.add(rows.count, ordering: .relaxed)
-            self.state.backlogGauge.record(self.state.backlog.load(ordering: .relaxed))
-            self.state.seqGauge.record(nextSeq - 1)
-            self.state.batchTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds))
-            self.outbox.push(contentsOf: outgoing)
         }
         self.logger.info("pipeline stopped", metadata: ["journal.seq": "\(nextSeq - 1)"])
     }
@@ -192,22 +249,35 @@ struct PipelineService: Service {
         case error(ErrorEvent)
     }
 
+    /// One decided inbox row and what the dedup memory keeps of it, journaled with its envelope.
+    struct Decided: Sendable {
+        let work: Work
+        let record: DedupRecordRow?
+    }
+
+    /// A decided row waiting for its envelope to be journaled.
+    struct InFlight {
+        let seq: Int64
+        let inboxID: Int64
+        let record: DedupRecordRow?
+        let decidedAt: UInt64
+    }
+
     /// Dedups a batch in order. With a shared memory, also returns the rows the fleet must store.
     func decide(
-        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, shared: SharedDedup?,
-        batch: inout JournalBatch
-    ) -> (work: [Work], shared: [SharedMemory.Row]) {
-        var items: [Work] = []
+        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, shared: SharedDedup?
+    ) -> (work: [Decided], shared: [SharedMemory.Row]) {
+        var items: [Decided] = []
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
         let prepared = self.prepare(rows, processor: processor, settings: dedup.settings)
         for (row, decoded) in zip(rows, prepared) {
             if let rejection = row.rejection {
-                items.append(.error(ErrorEvent(
+                items.append(Decided(work: .error(ErrorEvent(
                     seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
                     reason: rejection.reason, payloadSHA256: rejection.payloadSHA256,
                     payloadBytes: rejection.payloadBytes, endpoint: row.endpoint, deadLetterID: rejection.deadLetterID
-                )))
+                )), record: nil))
                 continue
             }
             do {
@@ -225,17 +295,17 @@ struct PipelineService: Service {
                         sharedRows.append(sharedRow)
                     }
                 }
-                items.append(.article(admitted))
-                if let record = admitted.verdict.record {
-                    batch.dedupRecords.append(DedupRecordRow(record, shingleSize: self.config.dedup.shingleSize))
-                }
+                items.append(Decided(
+                    work: .article(admitted),
+                    record: admitted.verdict.record.map { DedupRecordRow($0, shingleSize: self.config.dedup.shingleSize) }
+                ))
             } catch {
                 // Accepted under earlier limits (a reload tightened them): still answered, never dropped.
-                items.append(.error(ErrorEvent(
+                items.append(Decided(work: .error(ErrorEvent(
                     seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: error.code, reason: error.reason,
                     payloadSHA256: PayloadHash.sha256Hex(row.payload), payloadBytes: row.payload.count,
                     endpoint: row.endpoint, deadLetterID: 0
-                )))
+                )), record: nil))
             }
         }
         return (items, sharedRows)
@@ -256,42 +326,33 @@ struct PipelineService: Service {
         }
     }
 
-    /// Analyzes and encodes a decided batch on every core, assigning `seq` in order.
-    func analyze(_ work: [Work], processor: ArticleProcessor, nextSeq: inout Int64, batch: inout JournalBatch)
-        -> [Outgoing]
-    {
-        let firstSeq = nextSeq
-        nextSeq += Int64(work.count)
-        let recordedAt = Date()
-        let outgoing = parallelMap(work.count, workers: self.config.workerCount) { index in
-            let seq = firstSeq + Int64(index)
-            switch work[index] {
-            case .article(let admitted):
-                let envelope = processor.envelope(for: admitted, seq: seq)
-                let body = (try? EnvelopeWriter.encode(envelope)) ?? []
-                return Outgoing(
-                    entry: JournalEntry(
-                        seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
-                        cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue,
-                        recordedAt: recordedAt, envelope: body
-                    ),
-                    receivedAt: admitted.receivedAt
-                )
-            case .error(var event):
-                event.seq = seq
-                // Errors are rare enough for Foundation's encoder.
-                let body = (try? ArticleProcessor.encoder().encode(event)).map { [UInt8]($0) } ?? []
-                return Outgoing(
-                    entry: JournalEntry(
-                        seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error",
-                        recordedAt: recordedAt, envelope: body
-                    ),
-                    receivedAt: nil
-                )
-            }
-        }
-        batch.entries = outgoing.map(\.entry)
-        return outgoing
+    /// An article's envelope, analyzed and encoded (on a worker thread).
+    func outgoing(article admitted: ArticleProcessor.Admitted, seq: Int64, processor: ArticleProcessor) -> Outgoing {
+        let envelope = processor.envelope(for: admitted, seq: seq)
+        let body = (try? EnvelopeWriter.encode(envelope)) ?? []
+        return Outgoing(
+            entry: JournalEntry(
+                seq: seq, topic: ArticleProcessor.topic(for: envelope), articleID: envelope.id,
+                cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue, recordedAt: Date(),
+                envelope: body
+            ),
+            receivedAt: admitted.receivedAt
+        )
+    }
+
+    /// A rejected payload's error event.
+    func outgoing(error event: ErrorEvent, seq: Int64) -> Outgoing {
+        var event = event
+        event.seq = seq
+        // Errors are rare enough for Foundation's encoder.
+        let body = (try? ArticleProcessor.encoder().encode(event)).map { [UInt8]($0) } ?? []
+        return Outgoing(
+            entry: JournalEntry(
+                seq: seq, topic: "error", articleID: nil, cluster: nil, status: "error", recordedAt: Date(),
+                envelope: body
+            ),
+            receivedAt: nil
+        )
     }
 
     /// Commits a batch, retrying while the store fails (the batch is already dedup'd and sequenced in memory, so
