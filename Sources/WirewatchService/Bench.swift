@@ -37,11 +37,14 @@ public struct BenchReport: Codable, Sendable {
 
     public struct Daemon: Codable, Sendable {
         public var peakRSSMiB: Double
+        /// Resident set when the last result arrived: what the daemon keeps, after its transient peaks.
+        public var rssMiB: Double
         public var cpuSeconds: Double
         public var cpuPercent: Double
 
         enum CodingKeys: String, CodingKey {
             case peakRSSMiB = "peak_rss_mib"
+            case rssMiB = "rss_mib"
             case cpuSeconds = "cpu_seconds"
             case cpuPercent = "cpu_percent"
         }
@@ -125,7 +128,7 @@ public struct OfflineBench: Sendable {
     }
 
     public func run(remembered: Int = 0, progress: (Int, Int) -> Void = { _, _ in }) throws -> BenchReport {
-        let items = self.corpus.items
+        let items = (0..<self.corpus.count).map { self.corpus[$0] }
         let count = items.count
         var engine = DedupEngine(maxArticles: max(1_000_000, remembered + count))
         var memoryBytes: Int? = nil
@@ -228,8 +231,8 @@ public struct OfflineBench: Sendable {
         return BenchReport(
             mode: "offline", stage: self.stage.rawValue, articles: count, workers: self.workers, seconds: seconds,
             articlesPerSecond: Double(count) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
-            megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
-            stages: stages, verdicts: verdicts, daemon: nil, remembered: remembered > 0 ? remembered : nil,
+            megabytesPerSecond: Double(items.reduce(0) { $0 + $1.payload.count }) / seconds / 1e6,
+            latency: BenchReport.latency(histogram), stages: stages, verdicts: verdicts, daemon: nil, remembered: remembered > 0 ? remembered : nil,
             bytesPerRemembered: bytesPerRemembered, indexBytes: memoryBytes, lost: nil
         )
     }
@@ -303,10 +306,8 @@ public struct DaemonBench: Sendable {
     }
 
     public func run(context: Context, progress: (Int, Int) -> Void = { _, _ in }) throws -> BenchReport {
-        let items = self.corpus.items
-        let count = items.count
-        var index: [String: Int] = [:]
-        for (position, item) in items.enumerated() { index[item.id] = position }
+        let corpus = self.corpus
+        let count = corpus.count
         let subscriber = try Socket(context, type: .sub, lingerMilliseconds: 0)
         try subscriber.setReceiveHighWaterMark(0)
         try subscriber.subscribe("")
@@ -324,6 +325,7 @@ public struct DaemonBench: Sendable {
         guard connected else { throw WirewatchClient.ClientError("no heartbeat from \(self.publish) within 15 s") }
 
         let sentAt = Mutex<[UInt64]>(Array(repeating: 0, count: count))
+        let sentBytes = Atomic<Int>(0)
         let cpuBefore = self.daemonPID.flatMap(ProcessStats.cpuSeconds(pid:))
         let started = DispatchTime.now().uptimeNanoseconds
         let pull = self.pull
@@ -332,7 +334,8 @@ public struct DaemonBench: Sendable {
             guard let push = try? Socket(context, type: .push, lingerMilliseconds: 5000) else { return }
             try? push.setSendHighWaterMark(10_000)
             try? push.connect(pull)
-            for (position, item) in items.enumerated() {
+            for position in 0..<count {
+                let payload = corpus[position].payload
                 if let rate {
                     let due = started + UInt64(Double(position) / rate * 1e9)
                     let now = DispatchTime.now().uptimeNanoseconds
@@ -340,7 +343,8 @@ public struct DaemonBench: Sendable {
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
                 sentAt.withLock { $0[position] = now }
-                _ = try? push.send([item.payload])
+                _ = try? push.send([payload])
+                sentBytes.add(payload.count, ordering: .relaxed)
             }
         }
         sender.start()
@@ -356,8 +360,8 @@ public struct DaemonBench: Sendable {
             while let message = try subscriber.receive(dontWait: true) {
                 guard message.frames.count == 2, let topic = message.string(0), topic != "heartbeat" else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
-                guard let id = Self.field(message.frames[1], after: marker), let position = index[id],
-                    !received[position]
+                guard let id = Self.field(message.frames[1], after: marker),
+                    let position = BenchCorpus.index(ofID: id), position >= 0, position < count, !received[position]
                 else { continue }
                 received[position] = true
                 receivedCount += 1
@@ -373,15 +377,16 @@ public struct DaemonBench: Sendable {
         if let pid = self.daemonPID, let cpuAfter = ProcessStats.cpuSeconds(pid: pid) {
             let cpu = cpuAfter - (cpuBefore ?? 0)
             daemon = .init(
-                peakRSSMiB: Double(ProcessStats.peakResidentBytes(pid: pid) ?? 0) / 1_048_576, cpuSeconds: cpu,
+                peakRSSMiB: Double(ProcessStats.peakResidentBytes(pid: pid) ?? 0) / 1_048_576,
+                rssMiB: Double(ProcessStats.residentBytes(pid: pid)) / 1_048_576, cpuSeconds: cpu,
                 cpuPercent: cpu / seconds * 100
             )
         }
         return BenchReport(
             mode: "daemon", stage: "all", articles: receivedCount, workers: self.workers, seconds: seconds,
             articlesPerSecond: Double(receivedCount) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
-            megabytesPerSecond: Double(self.corpus.totalBytes) / seconds / 1e6, latency: BenchReport.latency(histogram),
-            stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil, indexBytes: nil,
+            megabytesPerSecond: Double(sentBytes.load(ordering: .relaxed)) / seconds / 1e6,
+            latency: BenchReport.latency(histogram), stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil, indexBytes: nil,
             lost: count - receivedCount
         )
     }

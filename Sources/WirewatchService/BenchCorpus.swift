@@ -7,6 +7,10 @@ import Foundation
 /// Cycling a corpus naively would make every later round a copy of the first. Each round after the first instead
 /// maps every word through a seeded permutation of the corpus's vocabulary (within words of the same length), so
 /// each round is new text with the same shape — lengths, paragraphs, word frequencies — as real news.
+///
+/// Only the plan (which original, which round, which kind) is held for every article; payloads are made when asked
+/// for, so a run of a million articles costs the client megabytes, not the gigabytes of the payloads. Small runs
+/// keep their payloads, so that making them is not timed with the daemon's work.
 public struct BenchCorpus: Sendable {
     public struct Item: Sendable {
         public let id: String
@@ -16,106 +20,179 @@ public struct BenchCorpus: Sendable {
         public let kind: String
     }
 
-    public let items: [Item]
-
     public struct CorpusError: Error, CustomStringConvertible {
         public let description: String
     }
+
+    enum Kind: UInt8 { case unique, exact, near }
+
+    /// One planned article: its kind, and the original and round its text is made from (a copy's are its source's).
+    struct Planned: Sendable {
+        let kind: Kind
+        let original: Int32
+        let round: Int32
+    }
+
+    struct Original: Sendable {
+        let title: String
+        let text: String
+        let words: Int
+    }
+
+    /// Corpora up to this many articles are made up front.
+    public static let materializeLimit = 100_000
+    static let nearSuffix = "\n\nThis article originally appeared on Example Wire."
+    static let nearSuffixWords = 7
+
+    let originals: [Original]
+    /// Each word of the corpus's vocabulary: its length and its position among the words of that length.
+    let vocabulary: [String: (length: Int, position: Int)]
+    /// Words by length, sorted.
+    let byLength: [Int: [String]]
+    let plan: [Planned]
+    let seed: UInt64
+    private(set) var made: [Item]?
+
+    public var count: Int { self.plan.count }
+    public let totalWords: Int
 
     /// - Parameters:
     ///   - path: JSON Lines articles (each needs `text`).
     ///   - count: how many articles to produce.
     ///   - duplicateShare: share of copies of earlier articles, half exact re-sends, half near copies.
-    public init(path: String, count: Int, duplicateShare: Double, seed: UInt64 = 42) throws {
-        var originals: [(title: String, text: String)] = []
+    ///   - materialize: make every payload now; by default, when `count` is at most `materializeLimit`.
+    public init(path: String, count: Int, duplicateShare: Double, seed: UInt64 = 42, materialize: Bool? = nil) throws {
+        var originals: [Original] = []
         for item in try ArticleFiles.read(path) {
             guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(item.payload)),
                 case .string(let text)? = object["text"]
             else { continue }
             var title = ""
             if case .string(let value)? = object["title"] { title = value }
-            originals.append((title, text))
+            originals.append(Original(title: title, text: text, words: text.split(whereSeparator: \.isWhitespace).count))
         }
         guard !originals.isEmpty else { throw CorpusError(description: "\(path): no articles with a \"text\"") }
-        var random = SplitMix(seed: seed)
-        // Vocabulary by word length, for the per-round permutations.
         var byLength: [Int: [String]] = [:]
         var seen = Set<String>()
         for original in originals {
-            for word in original.text.split(whereSeparator: { !$0.isLetter }) where seen.insert(String(word)).inserted {
-                byLength[word.count, default: []].append(String(word))
-            }
-        }
-        for key in byLength.keys { byLength[key]!.sort() }
-        var rounds: [Int: [String: String]] = [:]
-        func permutation(_ round: Int) -> [String: String] {
-            if let cached = rounds[round] { return cached }
-            var mapping: [String: String] = [:]
-            var roundRandom = SplitMix(seed: seed &+ UInt64(round) &* 0x9E37_79B9)
-            for (_, words) in byLength {
-                var shuffled = words
-                for index in stride(from: shuffled.count - 1, to: 0, by: -1) {
-                    shuffled.swapAt(index, Int(roundRandom.next() % UInt64(index + 1)))
-                }
-                for (word, replacement) in zip(words, shuffled) { mapping[word] = replacement }
-            }
-            rounds[round] = mapping
-            return mapping
-        }
-        func remap(_ text: String, round: Int) -> String {
-            guard round > 0 else { return text }
-            let mapping = permutation(round)
-            var result = ""
-            result.reserveCapacity(text.utf8.count)
-            var word = ""
-            for character in text {
-                if character.isLetter {
-                    word.append(character)
-                } else {
-                    if !word.isEmpty { result += mapping[word] ?? word; word = "" }
-                    result.append(character)
+            for text in [original.title, original.text] {
+                for word in text.split(whereSeparator: { !$0.isLetter }) where seen.insert(String(word)).inserted {
+                    byLength[word.count, default: []].append(String(word))
                 }
             }
-            if !word.isEmpty { result += mapping[word] ?? word }
-            return result
         }
-        func payload(_ object: [String: String]) -> [UInt8] {
-            (try? JSONEncoder().encode(object)).map { [UInt8]($0) } ?? []
+        var vocabulary: [String: (length: Int, position: Int)] = [:]
+        for key in byLength.keys {
+            byLength[key]!.sort()
+            for (position, word) in byLength[key]!.enumerated() { vocabulary[word] = (key, position) }
         }
-        var items: [Item] = []
-        items.reserveCapacity(count)
-        var uniques: [(id: String, title: String, text: String)] = []
+        var random = SplitMix(seed: seed)
+        var plan: [Planned] = []
+        plan.reserveCapacity(count)
+        var uniques: [Int] = []
         var next = 0
-        for index in 0..<count {
+        var totalWords = 0
+        for _ in 0..<count {
             let roll = Double(random.next() % 10_000) / 10_000
             if !uniques.isEmpty && roll < duplicateShare {
-                let source = uniques[Int(random.next() % UInt64(uniques.count))]
+                let source = plan[uniques[Int(random.next() % UInt64(uniques.count))]]
                 let exact = roll < duplicateShare / 2
-                let text = exact ? source.text : source.text + "\n\nThis article originally appeared on Example Wire."
-                let id = "bench-\(index)"
-                items.append(Item(
-                    id: id, payload: payload(["id": id, "title": source.title, "text": text, "source": "bench"]),
-                    words: text.split(whereSeparator: \.isWhitespace).count, kind: exact ? "exact" : "near"
-                ))
+                plan.append(Planned(kind: exact ? .exact : .near, original: source.original, round: source.round))
+                totalWords += originals[Int(source.original)].words + (exact ? 0 : Self.nearSuffixWords)
                 continue
             }
-            let original = originals[next % originals.count]
-            let round = next / originals.count
+            uniques.append(plan.count)
+            plan.append(Planned(kind: .unique, original: Int32(next % originals.count), round: Int32(next / originals.count)))
+            totalWords += originals[next % originals.count].words
             next += 1
-            let id = "bench-\(index)"
-            let text = remap(original.text, round: round)
-            let title = remap(original.title, round: round)
-            uniques.append((id, title, text))
-            items.append(Item(
-                id: id, payload: payload(["id": id, "title": title, "text": text, "source": "bench"]),
-                words: text.split(whereSeparator: \.isWhitespace).count, kind: "unique"
-            ))
         }
-        self.items = items
+        self.originals = originals
+        self.vocabulary = vocabulary
+        self.byLength = byLength
+        self.plan = plan
+        self.seed = seed
+        self.totalWords = totalWords
+        self.made = nil
+        if materialize ?? (count <= Self.materializeLimit) {
+            self.made = (0..<count).map(self.make)
+        }
     }
 
-    public var totalWords: Int { self.items.reduce(0) { $0 + $1.words } }
-    public var totalBytes: Int { self.items.reduce(0) { $0 + $1.payload.count } }
+    /// The article at `index`: the same on every call and every run with the same seed.
+    public subscript(index: Int) -> Item {
+        self.made?[index] ?? self.make(index)
+    }
+
+    /// Every article's id is `bench-<index>`, so a result is matched to its article without a table.
+    public static func index(ofID id: some StringProtocol) -> Int? {
+        guard id.hasPrefix("bench-") else { return nil }
+        return Int(id.dropFirst(6))
+    }
+
+    func make(_ index: Int) -> Item {
+        let planned = self.plan[index]
+        let original = self.originals[Int(planned.original)]
+        let round = Int(planned.round)
+        var text = self.remap(original.text, round: round)
+        if planned.kind == .near { text += Self.nearSuffix }
+        let id = "bench-\(index)"
+        let object = ["id": id, "title": self.remap(original.title, round: round), "text": text, "source": "bench"]
+        // Sorted keys: a dictionary's order differs from one instance to the next, and an article must be the same
+        // bytes whenever it is made.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let payload = (try? encoder.encode(object)).map { [UInt8]($0) } ?? []
+        let kind = switch planned.kind {
+        case .unique: "unique"
+        case .exact: "exact"
+        case .near: "near"
+        }
+        return Item(
+            id: id, payload: payload, words: original.words + (planned.kind == .near ? Self.nearSuffixWords : 0),
+            kind: kind
+        )
+    }
+
+    /// `text` with every word replaced by its image under round `round`'s permutation. Each length's permutation is
+    /// affine, `position * a + b` modulo the number of words of that length with `a` coprime to it, so that any
+    /// round's image is computed directly instead of from a table per round.
+    func remap(_ text: String, round: Int) -> String {
+        guard round > 0 else { return text }
+        var steps: [Int: (a: Int, b: Int)] = [:]
+        func step(_ length: Int, _ count: Int) -> (a: Int, b: Int) {
+            if let known = steps[length] { return known }
+            var random = SplitMix(seed: self.seed &+ UInt64(round) &* 0x9E37_79B9 &+ UInt64(length) &* 0x85EB_CA6B)
+            var a = count > 1 ? 1 + Int(random.next() % UInt64(count - 1)) : 1
+            while Self.gcd(a, count) != 1 { a = a % (count - 1) + 1 }
+            let found = (a, Int(random.next() % UInt64(count)))
+            steps[length] = found
+            return found
+        }
+        func image(_ word: String) -> String {
+            guard let (length, position) = self.vocabulary[word], let words = self.byLength[length] else { return word }
+            let (a, b) = step(length, words.count)
+            return words[(position &* a &+ b) % words.count]
+        }
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var word = ""
+        for character in text {
+            if character.isLetter {
+                word.append(character)
+            } else {
+                if !word.isEmpty { result += image(word); word = "" }
+                result.append(character)
+            }
+        }
+        if !word.isEmpty { result += image(word) }
+        return result
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x
+    }
 }
 
 /// A small seeded generator, so a benchmark corpus (or a test's data) is the same on every run.

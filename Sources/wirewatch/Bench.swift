@@ -135,7 +135,11 @@ struct Bench: AsyncParsableCommand {
             Swift.print(label + String(format: "%5.1f %%   %8.1f µs/article", stage.share * 100, stage.microsecondsPerArticle))
         }
         if let daemon = report.daemon {
-            Swift.print(String(format: "  daemon       peak RSS %.1f MiB   CPU %.1f s (%.0f %%)", daemon.peakRSSMiB, daemon.cpuSeconds, daemon.cpuPercent))
+            Swift.print(
+                String(
+                    format: "  daemon       RSS %.1f MiB (peak %.1f MiB)   CPU %.1f s (%.0f %%)", daemon.rssMiB, daemon.peakRSSMiB,
+                    daemon.cpuSeconds, daemon.cpuPercent
+                ))
         }
         if let remembered = report.remembered, let bytes = report.bytesPerRemembered {
             let index = Double(report.indexBytes ?? 0) / Double(max(1, remembered))

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import TestSupport
+import WirewatchService
+
+/// The benchmark's corpus generator: what `wirewatch bench` sends must be the same whether it is made up front or
+/// as it is sent, new text in every round, and duplicates in the share asked for. Reads ../shared/data at run time.
+@Suite("Bench corpus")
+struct BenchCorpusTests {
+    static var path: String { Paths.shared.appendingPathComponent("data/bbc-news.jsonl").path }
+
+    @Test("Made up front or on demand, every article is the same")
+    func lazyMatchesMaterialized() throws {
+        // Past the corpus's 2,225 articles, so later rounds are compared too.
+        let count = 3000
+        let made = try BenchCorpus(path: Self.path, count: count, duplicateShare: 0.2, materialize: true)
+        let lazy = try BenchCorpus(path: Self.path, count: count, duplicateShare: 0.2, materialize: false)
+        #expect(made.count == count && lazy.count == count)
+        #expect(made.totalWords == lazy.totalWords)
+        for index in stride(from: 0, to: count, by: 7) {
+            let same = made[index].payload == lazy[index].payload
+            #expect(same, "article \(index) differs")
+            #expect(made[index].id == "bench-\(index)" && BenchCorpus.index(ofID: made[index].id) == index)
+        }
+    }
+
+    @Test("Rounds past the corpus are new text of the same shape; copies come in the share asked for")
+    func roundsAndDuplicates() throws {
+        let corpus = try BenchCorpus(path: Self.path, count: 6000, duplicateShare: 0.2, materialize: false)
+        var texts: [String: Int] = [:]
+        var kinds: [String: Int] = [:]
+        var words = 0
+        for index in 0..<corpus.count {
+            let item = corpus[index]
+            kinds[item.kind, default: 0] += 1
+            words += item.words
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(item.payload)) as? [String: String])
+            let text = try #require(object["text"])
+            #expect(item.words == text.split(whereSeparator: \.isWhitespace).count)
+            if item.kind == "unique" { texts[text, default: 0] += 1 }
+        }
+        #expect(words == corpus.totalWords)
+        // bbc-news repeats 6 % of its own texts; a round that copied an earlier one would make half of them repeats.
+        let uniques = kinds["unique", default: 0]
+        #expect(uniques > 2 * 2225, "the run goes past the corpus into later rounds")
+        #expect(Double(texts.count) >= 0.9 * Double(uniques), "\(texts.count) distinct texts among \(uniques) new articles")
+        let copies = Double(kinds["exact", default: 0] + kinds["near", default: 0]) / Double(corpus.count)
+        #expect(abs(copies - 0.2) < 0.02, "copies are \(copies) of the corpus")
+        #expect(kinds["exact", default: 0] > 0 && kinds["near", default: 0] > 0)
+    }
+}
