@@ -35,7 +35,8 @@ public struct DedupEngine: Sendable {
         source: any DedupRecordSource = InMemoryDedupRecords(), nextSlot: UInt32 = 0
     ) {
         self.settings = settings
-        self.maxArticles = maxArticles
+        // The index tells apart 2²⁴ slots; a larger window is refused by the configuration.
+        self.maxArticles = min(maxArticles, KeyIndex.maxWindow)
         self.source = source
         self.baseSlot = nextSlot
         self.nextSlot = nextSlot
@@ -98,7 +99,7 @@ public struct DedupEngine: Sendable {
         // Every bucket this article will read or write, touched at once: at a million articles the index is far
         // larger than the caches, and the misses then overlap.
         self.warmed = self.index.warm([textKey, idKey] + (urlKey.map { [$0] } ?? []) + bandKeys + paragraphKeys)
-        for slot in self.index.slots(for: textKey) {
+        for slot in self.index.slots(for: textKey, before: self.nextSlot) {
             if let hit = self.record(slot), hit.keys.contains(textKey) {
                 return DedupVerdict(
                     info: DedupInfo(status: .exact, of: hit.cluster, similarity: 1.0, cluster: hit.cluster), record: nil
@@ -108,7 +109,7 @@ public struct DedupEngine: Sendable {
 
         var candidates: [UInt32: Int] = [:]
         for key in bandKeys + paragraphKeys {
-            self.index.forEach(key) { slot in
+            self.index.forEach(key, before: self.nextSlot) { slot in
                 if self.isLive(slot) { candidates[slot, default: 0] += 1 }
             }
         }
@@ -124,7 +125,7 @@ public struct DedupEngine: Sendable {
         }
         var sameStory: DedupRecord? = nil
         for key in [urlKey, idKey].compactMap({ $0 }) where sameStory == nil {
-            for slot in self.index.slots(for: key) where sameStory == nil {
+            for slot in self.index.slots(for: key, before: self.nextSlot) where sameStory == nil {
                 if let record = self.record(slot), record.keys.contains(key) { sameStory = record }
             }
         }
@@ -219,7 +220,7 @@ public struct DedupEngine: Sendable {
         // Evicted keys linger in the index (lookups skip them) until they are a third of it.
         if self.evictedSinceCompact > 4096 && self.evictedSinceCompact * 3 > self.count {
             let base = self.baseSlot
-            self.index.compact { $0 >= base }
+            self.index.compact(before: self.nextSlot) { $0 >= base }
             self.evictedSinceCompact = 0
         }
     }

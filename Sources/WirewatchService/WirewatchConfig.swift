@@ -24,7 +24,8 @@ import Yams
 ///   `store.retention_days` (double, 30).
 /// - `store.postgres` (string, `""`): a `postgres://user:password@host:port/database` URL; when set, the dedup
 ///   memory is shared through that database with every daemon configured with it.
-/// - `pipeline.workers` (int, 0 = one per core), `pipeline.batch` (int, 256), `pipeline.shutdown_seconds` (double, 30).
+/// - `pipeline.workers` (int, 0 = one per core): analysis threads; `pipeline.batch` (int, 256): inbox rows read per turn
+///   and the most articles decided but not yet journaled; `pipeline.shutdown_seconds` (double, 30).
 /// - `dedup.window_days` (double, 30), `dedup.max_articles` (int, 1000000): the dedup memory's window.
 /// - `dedup.jaccard` (0.6), `dedup.containment` (0.8), `dedup.update_share` (0.15),
 ///   `dedup.update_paragraph_words` (9), `dedup.min_shingles` (20): thresholds, reloaded on SIGHUP.
@@ -306,6 +307,9 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
             throw ConfigError(key: "dedup.window_days", reason: "must be greater than 0")
         }
         try positive("dedup.max_articles", self.dedup.maxArticles)
+        guard self.dedup.maxArticles <= KeyIndex.maxWindow else {
+            throw ConfigError(key: "dedup.max_articles", reason: "must be at most \(KeyIndex.maxWindow), got \(self.dedup.maxArticles)")
+        }
         guard (1...16).contains(self.dedup.shingleSize) else {
             throw ConfigError(key: "dedup.shingle_size", reason: "must be 1 to 16 words, got \(self.dedup.shingleSize)")
         }

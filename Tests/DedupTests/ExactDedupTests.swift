@@ -77,13 +77,29 @@ struct ExactDedupTests {
         for slot in 0..<1000 { index.insert(Self.hashed(UInt64(slot % 10)), slot: UInt32(slot)) }
         index.insert(0, slot: 5000)
         #expect(index.count == 1001)
-        #expect(index.slots(for: Self.hashed(3)).count == 100)
-        #expect(index.slots(for: 0).contains(5000))
-        index.compact { $0 >= 900 }
+        #expect(index.slots(for: Self.hashed(3), before: 5001).count == 100)
+        #expect(index.slots(for: 0, before: 5001).contains(5000))
+        index.compact(before: 5001) { $0 >= 900 }
         #expect(index.count == 101)
-        #expect(index.slots(for: Self.hashed(3)).sorted() == Array(stride(from: UInt32(903), through: 993, by: 10)))
-        #expect(index.slots(for: Self.hashed(12345)).isEmpty)
-        #expect(index.memoryBytes < 101 * 8 * 2)
+        #expect(index.slots(for: Self.hashed(3), before: 5001).sorted() == Array(stride(from: UInt32(903), through: 993, by: 10)))
+        #expect(index.slots(for: Self.hashed(12345), before: 5001).isEmpty)
+        #expect(index.memoryBytes < 101 * 6 * 2)
+    }
+
+    @Test("slots are read back whole from their low 24 bits, across a wrap of the 32-bit counter")
+    func keyIndexSlotBits() {
+        var index = KeyIndex(capacity: 4)
+        let high: UInt32 = 0xFFFF_FF00 &- 3 * 0x100_0000
+        // A window of 3,000 consecutive slots that crosses 2²⁴ boundaries and, further on, the wrap of UInt32.
+        for base in [UInt32(0), 0x00FF_FF00, high, 0xFFFF_FF00] {
+            var index = KeyIndex(capacity: 4)
+            for offset in 0..<3000 { index.insert(Self.hashed(UInt64(offset % 7)), slot: base &+ UInt32(offset)) }
+            let next = base &+ 3000
+            let expected = stride(from: 5, to: 3000, by: 7).map { base &+ UInt32($0) }.sorted()
+            #expect(index.slots(for: Self.hashed(5), before: next).sorted() == expected, "base \(base)")
+        }
+        index.insert(Self.hashed(1), slot: 7)
+        #expect(index.slots(for: Self.hashed(1), before: 8) == [7])
     }
 }
 

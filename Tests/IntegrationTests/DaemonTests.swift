@@ -236,6 +236,11 @@ struct DaemonTests {
         let typed = try runCLI(["check-config", typo.configPath])
         #expect(typed.status == 1)
         #expect(typed.stderr.contains("heartbeat_seconds"))
+        // The dedup index reads slots back from 24 bits: a window it cannot tell apart is refused, not truncated.
+        let huge = try DaemonProcess(extra: "dedup:\n  max_articles: 20000000")
+        let refused = try runCLI(["check-config", huge.configPath])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("dedup.max_articles"))
         let good = try DaemonProcess()
         #expect(try runCLI(["check-config", good.configPath]).status == 0)
     }
