@@ -100,7 +100,7 @@ public struct EntityRecognizer: Sendable {
         var context: [SIMD16<Int32>] = []
         var afterO: [SIMD16<Int32>] = []
         for sentence in document.sentences {
-            let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon, matches: &matches)
+            let infos = EntityFeatures.infos(document, sentence.tokens, lexicon: self.lexicon, matches: &matches)
             if wordHashes.count == sentence.tokens.lowerBound {
                 for info in infos { wordHashes.append(info.word) }
             }
