@@ -312,7 +312,11 @@ final class TermLexicon: Sendable {
                 }
                 let stem = cache.stemmer.stem(word)
                 // Typographic apostrophes ("don’t") are looked up as the lexicons write them.
-                let plain = word.contains("\u{2019}") ? word.replacingOccurrences(of: "\u{2019}", with: "'") : word
+                // Foundation's search is slow; a word without the scalar cannot contain it (nothing is canonically
+                // equivalent to U+2019), so only words that have it go through Foundation as before.
+                let plain =
+                    word.unicodeScalars.contains("\u{2019}") && word.contains("\u{2019}")
+                    ? word.replacingOccurrences(of: "\u{2019}", with: "'") : word
                 var flags: UInt16 = self.stopwords.contains(plain) ? TermFlags.stop : 0
                 flags |= self.polarity[plain] ?? 0
                 if Self.negations.contains(plain) || plain.hasSuffix("n't") { flags |= TermFlags.negation }
