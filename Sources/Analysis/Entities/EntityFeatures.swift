@@ -191,7 +191,7 @@ enum EntityFeatures {
                     // Punctuation is one scalar: "(" and the quote marks are told apart without the token's text.
                     let first = scalars[start]
                     opensSentence =
-                        kind == .punctuation && (opensSentence || first == "(" || Tokenizer.quoteMarks.contains(first))
+                        kind == .punctuation && (opensSentence || first == "(" || Tokenizer.isQuoteMark(first))
                 }
             }
         }

@@ -40,7 +40,7 @@ public struct DocumentTerms: Sendable {
                 let kind = tokens[index].kind
                 guard kind != .punctuation else {
                     let scalar = scalars[start]
-                    if Tokenizer.quoteMarks.contains(scalar) { shape |= TermFlags.quote }
+                    if Tokenizer.isQuoteMark(scalar) { shape |= TermFlags.quote }
                     if scalar == "," || scalar == ";" || scalar == ":" || scalar == "." { shape |= TermFlags.clauseBreak }
                     if scalar == "?" { shape |= TermFlags.question }
                     flags[index] = shape | TermFlags.stop
