@@ -227,22 +227,24 @@ struct EntityLinker {
         var names: [UInt64: [(words: Range<Int>, mention: Int, surname: Bool)]] = [:]
         // Each distinct name once (the first mention of it speaks for all), and a bounded list per first word, so
         // an article repeating thousands of names stays linear.
-        var known = Set<UInt64>()
-        for (index, mention) in mentions.enumerated() {
-            let words = mention.tokens
+        var known = Set<UInt64>(minimumCapacity: mentions.count * 2)
+        names.reserveCapacity(mentions.count * 2)
+        // Mentions read in place: copying one retains its three Strings.
+        for index in mentions.indices {
+            let words = mentions[index].tokens
             let first = hashes[words.lowerBound]
             if known.insert(entityRunHash(hashes[words])).inserted, names[first, default: []].count < 64 {
                 names[first, default: []].append((words, index, false))
             }
             let last = hashes[words.upperBound - 1]
-            if mention.type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
+            if mentions[index].type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
                 known.insert(entityMix(last, 0x5355_524E)).inserted, names[last, default: []].count < 64
             {
                 names[last, default: []].append(((words.upperBound - 1)..<words.upperBound, index, true))
             }
         }
         var covered = [Bool](repeating: false, count: tokens.count)
-        for mention in mentions { for index in mention.tokens { covered[index] = true } }
+        for index in mentions.indices { for token in mentions[index].tokens { covered[token] = true } }
         var added: [EntityMention] = []
         var index = 0
         while index < tokens.count {
