@@ -121,36 +121,6 @@ public struct DocumentTerms: Sendable {
     func has(_ token: Int, _ flag: UInt16) -> Bool { self.flags[token] & flag != 0 }
 }
 
-extension Document {
-    /// The text between two scalar offsets, encoded by hand: `text(_:_:)` appends scalars one by one through a
-    /// generic path that costs more than everything else a summary does.
-    func plainText(_ start: Int, _ end: Int) -> String {
-        let range = max(0, start)..<min(end, self.scalars.count)
-        guard !range.isEmpty else { return "" }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(range.count + 8)
-        for scalar in self.scalars[range] {
-            let value = scalar.value
-            if value < 0x80 {
-                bytes.append(UInt8(value))
-            } else if value < 0x800 {
-                bytes.append(UInt8(0xC0 | value >> 6))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            } else if value < 0x10000 {
-                bytes.append(UInt8(0xE0 | value >> 12))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            } else {
-                bytes.append(UInt8(0xF0 | value >> 18))
-                bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
 /// A 64-bit FNV-1a hash of a word's UTF-8, never 0 (0 marks an empty table slot).
 enum WordHash {
     static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
