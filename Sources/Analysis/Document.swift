@@ -16,7 +16,14 @@ public struct Document: Sendable {
     public let publishedAt: Date?
 
     public init(text: String, paragraphs: [Range<Int>]? = nil, publishedAt: Date? = nil) {
-        let scalars = Array(text.unicodeScalars)
+        // One decoding pass: `Array(text.unicodeScalars)` decodes the text twice, once only to count.
+        let utf8Count = text.utf8.count
+        let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: utf8Count) { buffer, count in
+            for scalar in text.unicodeScalars {
+                buffer[count] = scalar
+                count += 1
+            }
+        }
         self.scalars = scalars
         let ranges = paragraphs ?? TextNormalizer.paragraphs(text).map { $0.start..<$0.end }
         self.paragraphs = ranges
@@ -27,7 +34,7 @@ public struct Document: Sendable {
         for (index, range) in ranges.enumerated() {
             let first = tokens.count
             Tokenizer.tokenize(scalars, range, into: &tokens)
-            SentenceSplitter.split(tokens, first..<tokens.count, paragraph: index, into: &sentences)
+            SentenceSplitter.split(scalars, tokens, first..<tokens.count, paragraph: index, into: &sentences)
         }
         self.tokens = tokens
         self.sentences = sentences
@@ -138,7 +145,7 @@ public struct Token: Sendable, Equatable {
 
     /// A quotation mark, straight or typographic.
     public var isQuote: Bool {
-        self.kind == .punctuation && Tokenizer.quoteMarks.contains(self.text.unicodeScalars.first!)
+        self.kind == .punctuation && Tokenizer.isQuoteMark(self.text.unicodeScalars.first!)
     }
 }
 
@@ -158,6 +165,15 @@ public struct Sentence: Sendable, Equatable {
 /// news English that way; it runs on scalars, never building `Character`s.
 public enum Tokenizer {
     static let quoteMarks: Set<Unicode.Scalar> = ["\"", "'", "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{00AB}", "\u{00BB}", "\u{201E}", "\u{2039}", "\u{203A}"]
+
+    /// `quoteMarks.contains(scalar)` without hashing: asked of every punctuation token by several steps.
+    @inline(__always)
+    static func isQuoteMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x22, 0x27, 0x201C, 0x201D, 0x2018, 0x2019, 0xAB, 0xBB, 0x201E, 0x2039, 0x203A: true
+        default: false
+        }
+    }
 
     // ASCII answers come from byte ranges: Unicode property lookups cost more than the rest of the tokenizer.
     @inline(__always)
@@ -203,12 +219,9 @@ public enum Tokenizer {
     public static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
         var index = range.lowerBound
         var spaceBefore = true
-        // The token's UTF-8, and its lowercase form while it stays ASCII: Strings of up to 15 bytes are built
-        // without allocating.
+        // A non-ASCII token's UTF-8: Strings of up to 15 bytes are built without allocating.
         var bytes: [UInt8] = []
-        var lowered: [UInt8] = []
         bytes.reserveCapacity(64)
-        lowered.reserveCapacity(64)
         while index < range.upperBound {
             let scalar = scalars[index]
             if Self.isSpace(scalar) {
@@ -268,21 +281,28 @@ public enum Tokenizer {
                     break
                 }
             }
-            bytes.removeAll(keepingCapacity: true)
-            lowered.removeAll(keepingCapacity: true)
-            var ascii = true
-            for position in start..<index {
-                let value = scalars[position].value
-                if value < 0x80 {
-                    bytes.append(UInt8(value))
-                    lowered.append(value >= 0x41 && value <= 0x5A ? UInt8(value + 0x20) : UInt8(value))
-                } else {
-                    ascii = false
-                    UTF8.encode(scalars[position]) { bytes.append($0) }
+            let text: String
+            let lower: String
+            if scalars[start..<index].allSatisfy({ $0.value < 0x80 }) {
+                // Most tokens: one byte per scalar, written straight into the Strings.
+                let count = index - start
+                text = String(unsafeUninitializedCapacity: count) { buffer in
+                    for offset in 0..<count { buffer[offset] = UInt8(truncatingIfNeeded: scalars[start + offset].value) }
+                    return count
                 }
+                lower = upper == 0 ? text : String(unsafeUninitializedCapacity: count) { buffer in
+                    for offset in 0..<count {
+                        let value = UInt8(truncatingIfNeeded: scalars[start + offset].value)
+                        buffer[offset] = value >= 0x41 && value <= 0x5A ? value + 0x20 : value
+                    }
+                    return count
+                }
+            } else {
+                bytes.removeAll(keepingCapacity: true)
+                for position in start..<index { UTF8.encode(scalars[position]) { bytes.append($0) } }
+                text = String(decoding: bytes, as: UTF8.self)
+                lower = text.lowercased()
             }
-            let text = String(decoding: bytes, as: UTF8.self)
-            let lower = ascii ? (upper == 0 ? text : String(decoding: lowered, as: UTF8.self)) : text.lowercased()
             tokens.append(
                 Token(
                     start: start, end: index, text: text, kind: allDigits ? .number : .word,
@@ -302,54 +322,65 @@ public enum SentenceSplitter {
         "sept", "oct", "nov", "dec", "mt", "ft", "approx", "est", "dept", "univ", "maj", "adm", "brig", "cmdr",
         "rev", "hon", "pres", "supt", "insp", "det", "cpl", "pvt", "fig", "vol", "op", "ave", "blvd", "rd",
     ]
-    static let closers: Set<String> = ["\"", "'", "\u{201D}", "\u{2019}", ")", "]", "\u{00BB}"]
 
-    static func split(_ tokens: [Token], _ range: Range<Int>, paragraph: Int, into sentences: inout [Sentence]) {
-        var start = range.lowerBound
-        var index = range.lowerBound
-        func close(_ end: Int) {
-            guard end > start else { return }
-            sentences.append(
-                Sentence(tokens: start..<end, start: tokens[start].start, end: tokens[end - 1].end, paragraph: paragraph))
-            start = end
-        }
-        while index < range.upperBound {
-            let token = tokens[index]
-            // Every stop is a one-scalar punctuation token: words go by without comparing their text.
-            guard token.kind == .punctuation else {
-                index += 1
-                continue
+    static let closerScalars: Set<Unicode.Scalar> = ["\"", "'", "\u{201D}", "\u{2019}", ")", "]", "\u{00BB}"]
+
+    /// Every stop and closer is a one-scalar punctuation token: they are compared as scalars, and token fields are
+    /// read in place (copying a Token retains its two Strings).
+    static func split(
+        _ scalars: [Unicode.Scalar], _ tokens: [Token], _ range: Range<Int>, paragraph: Int,
+        into sentences: inout [Sentence]
+    ) {
+        tokens.withUnsafeBufferPointer { tokens in
+            var start = range.lowerBound
+            var index = range.lowerBound
+            func close(_ end: Int) {
+                guard end > start else { return }
+                sentences.append(
+                    Sentence(tokens: start..<end, start: tokens[start].start, end: tokens[end - 1].end, paragraph: paragraph))
+                start = end
             }
-            let text = token.text
-            let isStop = text == "." || text == "!" || text == "?" || text == "\u{2026}" || text == "\u{3002}"
-            guard isStop else {
-                index += 1
-                continue
+            func isStop(_ scalar: Unicode.Scalar) -> Bool {
+                scalar == "." || scalar == "!" || scalar == "?" || scalar == "\u{2026}" || scalar == "\u{3002}"
             }
-            if text == ".", index > start {
-                let previous = tokens[index - 1]
-                if previous.kind == .word {
-                    if Self.abbreviations.contains(previous.lower) || (previous.text.unicodeScalars.count == 1 && previous.isCapitalized) {
+            while index < range.upperBound {
+                guard tokens[index].kind == .punctuation else {
+                    index += 1
+                    continue
+                }
+                let scalar = scalars[tokens[index].start]
+                guard isStop(scalar) else {
+                    index += 1
+                    continue
+                }
+                if scalar == ".", index > start, tokens[index - 1].kind == .word {
+                    let previous = index - 1
+                    if Self.abbreviations.contains(tokens[previous].lower)
+                        || (tokens[previous].end - tokens[previous].start == 1 && tokens[previous].isCapitalized)
+                    {
                         index += 1
                         continue
                     }
                 }
-            }
-            var end = index + 1
-            while end < range.upperBound && (tokens[end].text == "." || tokens[end].text == "!" || tokens[end].text == "?" || Self.closers.contains(tokens[end].text)) && !tokens[end].spaceBefore {
-                end += 1
-            }
-            if end < range.upperBound {
-                let next = tokens[end]
-                // A lowercase word after a stop continues the sentence ("... 3 p.m. on Friday").
-                if next.kind == .word && !next.isCapitalized && next.text.unicodeScalars.first!.properties.isLowercase {
-                    index = end
-                    continue
+                var end = index + 1
+                while end < range.upperBound && tokens[end].kind == .punctuation && !tokens[end].spaceBefore {
+                    let next = scalars[tokens[end].start]
+                    guard next == "." || next == "!" || next == "?" || Self.closerScalars.contains(next) else { break }
+                    end += 1
                 }
+                if end < range.upperBound {
+                    // A lowercase word after a stop continues the sentence ("... 3 p.m. on Friday").
+                    if tokens[end].kind == .word && !tokens[end].isCapitalized
+                        && scalars[tokens[end].start].properties.isLowercase
+                    {
+                        index = end
+                        continue
+                    }
+                }
+                close(end)
+                index = end
             }
-            close(end)
-            index = end
+            close(range.upperBound)
         }
-        close(range.upperBound)
     }
 }

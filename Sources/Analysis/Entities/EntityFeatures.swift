@@ -122,39 +122,80 @@ enum EntityFeatures {
     }
 
     /// Per-token information for one sentence, including the alias table's matches.
-    static func infos(_ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon) -> [EntityTokenInfo] {
+    static func infos(_ document: Document, _ range: Range<Int>, lexicon: EntityLexicon) -> [EntityTokenInfo] {
         var matches: [EntityLexicon.Match] = []
-        return Self.infos(tokens, range, lexicon: lexicon, matches: &matches)
+        return Self.infos(document, range, lexicon: lexicon, matches: &matches)
     }
 
     /// Also hands back the alias table's matches, which the recognizer uses again.
     static func infos(
-        _ tokens: [Token], _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match]
+        _ document: Document, _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match]
     ) -> [EntityTokenInfo] {
         var infos: [EntityTokenInfo] = []
         infos.reserveCapacity(range.count)
         var opensSentence = true
-        for index in range {
-            let token = tokens[index]
-            var flags: UInt64
-            switch token.kind {
-            case .number: flags = 1
-            case .punctuation: flags = 2
-            case .word: flags = token.isAllCaps ? 3 : token.isCapitalized ? 4 : 5
+        // Fields read in place and ASCII words hashed from the scalars: copying a Token retains its two Strings,
+        // and walking them cost more than the hashing.
+        document.tokens.withUnsafeBufferPointer { tokens in
+            document.scalars.withUnsafeBufferPointer { scalars in
+                for index in range {
+                    let kind = tokens[index].kind
+                    let isCapitalized = tokens[index].isCapitalized
+                    let isAllCaps = tokens[index].isAllCaps
+                    let start = tokens[index].start
+                    let end = tokens[index].end
+                    var flags: UInt64
+                    switch kind {
+                    case .number: flags = 1
+                    case .punctuation: flags = 2
+                    case .word: flags = isAllCaps ? 3 : isCapitalized ? 4 : 5
+                    }
+                    var ascii = true
+                    var hasUpper = false
+                    var word: UInt64 = 0xcbf2_9ce4_8422_2325
+                    for position in start..<end {
+                        let value = scalars[position].value
+                        guard value < 0x80 else {
+                            ascii = false
+                            break
+                        }
+                        let upper = value >= 0x41 && value <= 0x5A
+                        hasUpper = hasUpper || upper
+                        word ^= UInt64(upper ? value | 0x20 : value)
+                        word &*= 0x100_0000_01b3
+                    }
+                    let info: EntityTokenInfo
+                    if ascii {
+                        if kind == .word && !isCapitalized && hasUpper { flags = 6 }
+                        if opensSentence { flags += 10 }
+                        info = EntityTokenInfo(
+                            word: word, shape: Self.asciiShape(scalars, start, end),
+                            prefix3: Self.asciiAffix(scalars, start, end, start..<min(start + 3, end), 10),
+                            suffix2: Self.asciiAffix(scalars, start, end, max(start, end - 2)..<end, 2),
+                            suffix3: Self.asciiAffix(scalars, start, end, max(start, end - 3)..<end, 3),
+                            suffix4: Self.asciiAffix(scalars, start, end, max(start, end - 4)..<end, 4),
+                            flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
+                    } else {
+                        let token = tokens[index]
+                        if kind == .word && !isCapitalized && token.text.unicodeScalars.contains(where: Self.isUpper) {
+                            flags = 6  // "al-Qaida", "iPhone"
+                        }
+                        if opensSentence { flags += 10 }
+                        let (prefix3, suffix2, suffix3, suffix4) = Self.affixes(token.lower)
+                        info = EntityTokenInfo(
+                            word: entityHash(token.lower), shape: Self.shape(token.text),
+                            prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
+                            flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
+                    }
+                    infos.append(info)
+                    // Punctuation is one scalar: "(" and the quote marks are told apart without the token's text.
+                    let first = scalars[start]
+                    opensSentence =
+                        kind == .punctuation && (opensSentence || first == "(" || Tokenizer.isQuoteMark(first))
+                }
             }
-            if token.kind == .word && !token.isCapitalized && token.text.unicodeScalars.contains(where: Self.isUpper) {
-                flags = 6  // "al-Qaida", "iPhone"
-            }
-            if opensSentence { flags += 10 }
-            opensSentence = token.isQuote || token.text == "(" || (opensSentence && token.kind == .punctuation)
-            let (prefix3, suffix2, suffix3, suffix4) = Self.affixes(token.lower)
-            infos.append(
-                EntityTokenInfo(
-                    word: entityHash(token.lower), shape: Self.shape(token.text),
-                    prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
-                    flags: flags, lexicon: 0, isCapitalized: token.isCapitalized || token.isAllCaps))
         }
-        matches = lexicon.matches(tokens, range, hashes: infos.map(\.word))
+        matches = lexicon.matches(document.tokens, range, hashes: infos.map(\.word))
         for match in matches {
             let type = UInt64(match.type.rawValue + 1)
             for index in match.tokens {
@@ -163,6 +204,37 @@ enum EntityFeatures {
             }
         }
         return infos
+    }
+
+    /// `shape` of an ASCII token, read from the document's scalars.
+    @inline(__always)
+    static func asciiShape(_ scalars: UnsafeBufferPointer<Unicode.Scalar>, _ start: Int, _ end: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var last: UInt8 = 0
+        for position in start..<end {
+            let value = UInt8(truncatingIfNeeded: scalars[position].value)
+            let c: UInt8 = value >= 65 && value <= 90 ? 88 : value >= 97 && value <= 122 ? 120 : value >= 48 && value <= 57 ? 100 : value
+            if c == last { continue }
+            last = c
+            hash ^= UInt64(c)
+            hash &*= 0x100_0000_01b3
+        }
+        return entityMix(hash, UInt64(min(end - start, 4)))
+    }
+
+    /// One of `affixes` for an ASCII token: its lowercase bytes are its scalars, lowercased.
+    @inline(__always)
+    static func asciiAffix(
+        _ scalars: UnsafeBufferPointer<Unicode.Scalar>, _ start: Int, _ end: Int, _ range: Range<Int>, _ salt: UInt64
+    ) -> UInt64 {
+        guard end - start > range.count else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 &+ salt
+        for position in range {
+            let value = scalars[position].value
+            hash ^= UInt64(value >= 0x41 && value <= 0x5A ? value | 0x20 : value)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
     }
 
     /// The feature ids of position `i`, given the two tags before it.

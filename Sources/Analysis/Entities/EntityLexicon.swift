@@ -129,16 +129,17 @@ public struct EntityLexicon: Sendable {
         var matches: [Match] = []
         var index = range.lowerBound
         while index < range.upperBound {
-            let token = tokens[index]
-            guard token.kind == .word, token.isCapitalized || token.isAllCaps,
+            // Fields read in place: copying a Token retains its two Strings.
+            guard tokens[index].kind == .word, tokens[index].isCapitalized || tokens[index].isAllCaps,
                 let list = self.candidates[hashes[index - range.lowerBound]]
             else {
                 index += 1
                 continue
             }
+            let isAllCaps = tokens[index].isAllCaps
             var found: Match?
             for candidate in list {
-                if candidate.allCaps && !token.isAllCaps { continue }
+                if candidate.allCaps && !isAllCaps { continue }
                 let end = index + 1 + candidate.rest.count
                 guard end <= range.upperBound else { continue }
                 var same = true

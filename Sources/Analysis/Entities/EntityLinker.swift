@@ -50,12 +50,12 @@ struct EntityLinker {
         if !acronyms.isEmpty {
             // Every use of a defined acronym is a mention, tagged or not.
             let taken = Set(found.flatMap { Array($0.tokens) })
-            for (index, token) in tokens.enumerated() where token.isAllCaps && !taken.contains(index) {
-                guard let owner = acronyms[token.text] else { continue }
+            for index in tokens.indices where tokens[index].isAllCaps && !taken.contains(index) {
+                guard let owner = acronyms[tokens[index].text] else { continue }
                 mentions.append(
                     EntityMention(
-                        start: token.start, end: token.end, tokens: index..<(index + 1), type: found[owner].type,
-                        text: token.text, canonical: nil))
+                        start: tokens[index].start, end: tokens[index].end, tokens: index..<(index + 1),
+                        type: found[owner].type, text: tokens[index].text, canonical: nil))
             }
             mentions.sort { $0.start < $1.start }
         }
@@ -94,12 +94,14 @@ struct EntityLinker {
         }
         var initials: [String: Int] = [:]
         for (index, mention) in mentions.enumerated() where mention.type == "ORG" && mention.tokens.count >= 2 {
-            let letters = tokens[mention.tokens].filter { $0.kind == .word && !Self.minorWords.contains($0.lower) }
-                .compactMap { $0.text.unicodeScalars.first }
-            guard letters.count >= 2, letters.allSatisfy({ $0.properties.isUppercase }) else { continue }
+            // Tokens read in place, first letters from the scalars: copying Tokens retains their Strings.
             var view = String.UnicodeScalarView()
-            view.append(contentsOf: letters)
-            initials[String(view)] = initials[String(view)] ?? index
+            for word in mention.tokens where tokens[word].kind == .word && !Self.minorWords.contains(tokens[word].lower) {
+                view.append(self.document.scalars[tokens[word].start])
+            }
+            guard view.count >= 2, view.allSatisfy({ $0.properties.isUppercase }) else { continue }
+            let letters = String(view)
+            if initials[letters] == nil { initials[letters] = index }
         }
         for (index, mention) in mentions.enumerated() where mention.tokens.count == 1 && tokens[mention.tokens.lowerBound].isAllCaps {
             if let owner = initials[mention.text] { union(owner, index) }
@@ -166,7 +168,8 @@ struct EntityLinker {
         var groups: [Int: [Int]] = [:]
         for index in mentions.indices { groups[root(index), default: []].append(index) }
         let length = max(self.document.scalars.count, 1)
-        let maxCount = groups.values.map(\.count).max() ?? 1
+        var maxCount = 1
+        for members in groups.values { maxCount = max(maxCount, members.count) }
         let titleWords = title.map { Self.words($0).map(entityHash) } ?? []
         var results: [(result: EntityResult, first: Int)] = []
         for (_, members) in groups {
@@ -195,7 +198,7 @@ struct EntityLinker {
             let inTitle = !titleWords.isEmpty && orderTokens.contains { range in
                 let words = range.filter { tokens[$0].kind != .punctuation }.map { hashes[$0] }
                 guard !words.isEmpty, words.count <= titleWords.count else { return false }
-                return (0...(titleWords.count - words.count)).contains { Array(titleWords[$0..<($0 + words.count)]) == words }
+                return (0...(titleWords.count - words.count)).contains { titleWords[$0..<($0 + words.count)].elementsEqual(words) }
             }
             let frequency = Double(members.count) / Double(maxCount)
             let earliness = 1 - Double(first) / Double(length)
@@ -224,27 +227,29 @@ struct EntityLinker {
         var names: [UInt64: [(words: Range<Int>, mention: Int, surname: Bool)]] = [:]
         // Each distinct name once (the first mention of it speaks for all), and a bounded list per first word, so
         // an article repeating thousands of names stays linear.
-        var known = Set<UInt64>()
-        for (index, mention) in mentions.enumerated() {
-            let words = mention.tokens
+        var known = Set<UInt64>(minimumCapacity: mentions.count * 2)
+        names.reserveCapacity(mentions.count * 2)
+        // Mentions read in place: copying one retains its three Strings.
+        for index in mentions.indices {
+            let words = mentions[index].tokens
             let first = hashes[words.lowerBound]
             if known.insert(entityRunHash(hashes[words])).inserted, names[first, default: []].count < 64 {
                 names[first, default: []].append((words, index, false))
             }
             let last = hashes[words.upperBound - 1]
-            if mention.type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
+            if mentions[index].type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
                 known.insert(entityMix(last, 0x5355_524E)).inserted, names[last, default: []].count < 64
             {
                 names[last, default: []].append(((words.upperBound - 1)..<words.upperBound, index, true))
             }
         }
         var covered = [Bool](repeating: false, count: tokens.count)
-        for mention in mentions { for index in mention.tokens { covered[index] = true } }
+        for index in mentions.indices { for token in mentions[index].tokens { covered[token] = true } }
         var added: [EntityMention] = []
         var index = 0
         while index < tokens.count {
-            let token = tokens[index]
-            guard !covered[index], token.kind == .word, token.isCapitalized || token.isAllCaps,
+            // Fields read in place: copying a Token retains its two Strings, for every token of the article.
+            guard !covered[index], tokens[index].kind == .word, tokens[index].isCapitalized || tokens[index].isAllCaps,
                 let candidates = names[hashes[index]]
             else {
                 index += 1

@@ -55,10 +55,10 @@ public struct EntityRecognizer: Sendable {
         guard start < end else { return nil }
         var index = start + 1
         while index < end {
-            let token = tokens[index]
-            let lowercase = token.kind == .word && !token.isCapitalized && !token.isAllCaps
-                && !token.text.unicodeScalars.contains(where: EntityFeatures.isUpper)
-            if lowercase && !Self.connectors.contains(token.lower) { break }
+            // Fields read in place: copying a Token retains its two Strings.
+            let lowercase = tokens[index].kind == .word && !tokens[index].isCapitalized && !tokens[index].isAllCaps
+                && !tokens[index].text.unicodeScalars.contains(where: EntityFeatures.isUpper)
+            if lowercase && !Self.connectors.contains(tokens[index].lower) { break }
             index += 1
         }
         end = index
@@ -72,7 +72,7 @@ public struct EntityRecognizer: Sendable {
             end -= 1
         }
         guard end > start else { return nil }
-        guard tokens[start..<end].contains(where: { $0.isCapitalized || $0.isAllCaps }) else { return nil }
+        guard (start..<end).contains(where: { tokens[$0].isCapitalized || tokens[$0].isAllCaps }) else { return nil }
         if end - start == 1 && Self.notNames.contains(tokens[start].lower) { return nil }
         return start..<end
     }
@@ -100,7 +100,7 @@ public struct EntityRecognizer: Sendable {
         var context: [SIMD16<Int32>] = []
         var afterO: [SIMD16<Int32>] = []
         for sentence in document.sentences {
-            let infos = EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon, matches: &matches)
+            let infos = EntityFeatures.infos(document, sentence.tokens, lexicon: self.lexicon, matches: &matches)
             if wordHashes.count == sentence.tokens.lowerBound {
                 for info in infos { wordHashes.append(info.word) }
             }

@@ -23,13 +23,20 @@ extension EntityModel: EntityScorer {
         let offset = Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes
         // Lanes past the tags (the flag, the next row's start) add up to sums that are never read.
         if rows.load(fromByteOffset: offset &+ Self.rowBytes &- 1, as: UInt8.self) == 0 {
-            let row = rows.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self)
-            sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+            sum &+= Self.widen(rows.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
         } else {
             let index = Int(rows.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let row = wide.loadUnaligned(fromByteOffset: index &* 32, as: SIMD16<Int16>.self)
-            sum &+= SIMD16<Int32>(truncatingIfNeeded: row)
+            sum &+= Self.widen(wide.loadUnaligned(fromByteOffset: index &* 32, as: SIMD16<Int16>.self))
         }
+    }
+
+    /// Lane by lane, so it inlines into a few vector instructions: the generic `init(truncatingIfNeeded:)` stays
+    /// an out-of-line call, paid for every feature of every token.
+    @inline(__always)
+    static func widen<Lane: FixedWidthInteger & SIMDScalar>(_ row: SIMD16<Lane>) -> SIMD16<Int32> {
+        var wide = SIMD16<Int32>()
+        for lane in 0..<16 { wide[lane] = Int32(truncatingIfNeeded: row[lane]) }
+        return wide
     }
 }
 

@@ -85,7 +85,7 @@ public struct EntityTrainer {
             for sentence in document.sentences {
                 examples.append(
                     Example(
-                        infos: EntityFeatures.infos(document.tokens, sentence.tokens, lexicon: self.lexicon),
+                        infos: EntityFeatures.infos(document, sentence.tokens, lexicon: self.lexicon),
                         gold: Array(tags[sentence.tokens])))
             }
         }

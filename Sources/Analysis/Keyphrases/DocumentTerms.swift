@@ -40,7 +40,7 @@ public struct DocumentTerms: Sendable {
                 let kind = tokens[index].kind
                 guard kind != .punctuation else {
                     let scalar = scalars[start]
-                    if Tokenizer.quoteMarks.contains(scalar) { shape |= TermFlags.quote }
+                    if Tokenizer.isQuoteMark(scalar) { shape |= TermFlags.quote }
                     if scalar == "," || scalar == ";" || scalar == ":" || scalar == "." { shape |= TermFlags.clauseBreak }
                     if scalar == "?" { shape |= TermFlags.question }
                     flags[index] = shape | TermFlags.stop
@@ -119,36 +119,6 @@ public struct DocumentTerms: Sendable {
 
     @inline(__always)
     func has(_ token: Int, _ flag: UInt16) -> Bool { self.flags[token] & flag != 0 }
-}
-
-extension Document {
-    /// The text between two scalar offsets, encoded by hand: `text(_:_:)` appends scalars one by one through a
-    /// generic path that costs more than everything else a summary does.
-    func plainText(_ start: Int, _ end: Int) -> String {
-        let range = max(0, start)..<min(end, self.scalars.count)
-        guard !range.isEmpty else { return "" }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(range.count + 8)
-        for scalar in self.scalars[range] {
-            let value = scalar.value
-            if value < 0x80 {
-                bytes.append(UInt8(value))
-            } else if value < 0x800 {
-                bytes.append(UInt8(0xC0 | value >> 6))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            } else if value < 0x10000 {
-                bytes.append(UInt8(0xE0 | value >> 12))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            } else {
-                bytes.append(UInt8(0xF0 | value >> 18))
-                bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
 
 /// A 64-bit FNV-1a hash of a word's UTF-8, never 0 (0 marks an empty table slot).
@@ -312,7 +282,11 @@ final class TermLexicon: Sendable {
                 }
                 let stem = cache.stemmer.stem(word)
                 // Typographic apostrophes ("don’t") are looked up as the lexicons write them.
-                let plain = word.contains("\u{2019}") ? word.replacingOccurrences(of: "\u{2019}", with: "'") : word
+                // Foundation's search is slow; a word without the scalar cannot contain it (nothing is canonically
+                // equivalent to U+2019), so only words that have it go through Foundation as before.
+                let plain =
+                    word.unicodeScalars.contains("\u{2019}") && word.contains("\u{2019}")
+                    ? word.replacingOccurrences(of: "\u{2019}", with: "'") : word
                 var flags: UInt16 = self.stopwords.contains(plain) ? TermFlags.stop : 0
                 flags |= self.polarity[plain] ?? 0
                 if Self.negations.contains(plain) || plain.hasSuffix("n't") { flags |= TermFlags.negation }

@@ -215,7 +215,7 @@ public struct KeyphraseExtractor: Sendable {
                 }
             }
             guard matched == stems.count else { continue }
-            let text = document.plainText(document.tokens[start].start, document.tokens[end - 1].end)
+            let text = document.text(document.tokens[start].start, document.tokens[end - 1].end)
             let known = counts[text]
             counts[text] = ((known?.count ?? 0) + 1, known?.first ?? start)
             sampled += 1

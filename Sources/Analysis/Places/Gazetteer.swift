@@ -52,6 +52,10 @@ public final class Gazetteer: Sendable {
     let prefixes: Set<UInt64>
     /// Hash of a normalized demonym ("pakistani") → country code.
     let demonyms: [UInt64: String]
+    /// One bit per `demonyms` key (by the key's low bits): the geocoder asks about every capitalized word, and
+    /// nearly all are no demonym, which the bit tells without hashing the key into the dictionary.
+    let demonymBits: [UInt64]
+    static let demonymBitCount = 1 << 14
     /// Country code → index of the country's entry.
     let countries: [String: Int32]
     /// "cc.admin1" → index of the admin1 entry.
@@ -70,6 +74,7 @@ public final class Gazetteer: Sendable {
         self.byKey = [:]
         self.prefixes = []
         self.demonyms = [:]
+        self.demonymBits = Self.bits(of: [UInt64]())
         self.countries = [:]
         self.admin1Regions = [:]
         self.stopWords = []
@@ -244,6 +249,7 @@ public final class Gazetteer: Sendable {
         self.byKey = byKey
         self.prefixes = prefixes
         self.demonyms = demonyms
+        self.demonymBits = Self.bits(of: demonyms.keys)
         self.countries = countries
         self.admin1Regions = admin1Regions
         self.stopWords = stopWords
@@ -254,6 +260,22 @@ public final class Gazetteer: Sendable {
     }
 
     static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    static func bits(of keys: some Sequence<UInt64>) -> [UInt64] {
+        var bits = [UInt64](repeating: 0, count: Self.demonymBitCount / 64)
+        for key in keys {
+            let bit = Int(truncatingIfNeeded: key) & (Self.demonymBitCount - 1)
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        return bits
+    }
+
+    /// Whether `demonyms` may hold `key`; false means it certainly does not.
+    @inline(__always)
+    func mayBeDemonym(_ key: UInt64) -> Bool {
+        let bit = Int(truncatingIfNeeded: key) & (Self.demonymBitCount - 1)
+        return self.demonymBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
 
     /// One FNV-1a step.
     @inline(__always)

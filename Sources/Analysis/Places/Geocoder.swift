@@ -294,8 +294,10 @@ public struct Geocoder: Sendable {
             last = byte
             length += 1
         }
-        if let code = self.gazetteer.demonyms[hash] { return code }
-        if length > 4, last == UInt8(ascii: "s") { return self.gazetteer.demonyms[plural] }
+        if self.gazetteer.mayBeDemonym(hash), let code = self.gazetteer.demonyms[hash] { return code }
+        if length > 4, last == UInt8(ascii: "s"), self.gazetteer.mayBeDemonym(plural) {
+            return self.gazetteer.demonyms[plural]
+        }
         return nil
     }
 

@@ -96,9 +96,10 @@ struct QuoteScan {
 
     /// The direction of a double quotation mark token, or nil when the token is none.
     func doubleMark(_ index: Int) -> MarkDirection? {
-        let token = self.tokens[index]
-        guard token.kind == .punctuation else { return nil }
-        switch token.text.unicodeScalars.first!.value {
+        // Asked of every token: its kind read in place, a punctuation token's one scalar from the document
+        // (copying the Token would retain its two Strings).
+        guard self.tokens[index].kind == .punctuation else { return nil }
+        switch self.document.scalars[self.tokens[index].start].value {
         case 0x22: return .either
         case 0x201C, 0x201E, 0x00AB: return .open
         case 0x201D, 0x00BB: return .close

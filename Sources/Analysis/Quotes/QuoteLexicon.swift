@@ -40,10 +40,13 @@ struct QuoteLexicon: Sendable {
     }
 
     /// The class of a cue verb form, for a lowercase word token.
+    // Inlined so callers passing `tokens[i]` read its fields in place instead of copying the Token (and
+    // retaining its two Strings): it is asked of most tokens of every sentence.
+    @inline(__always)
     func verbClass(_ token: Token) -> VerbClass? {
+        guard token.kind == .word else { return nil }
         let utf8 = token.lower.utf8
-        guard token.kind == .word, let first = utf8.first, self.shapes[Self.shape(first, utf8.last!, utf8.count)]
-        else { return nil }
+        guard let first = utf8.first, self.shapes[Self.shape(first, utf8.last!, utf8.count)] else { return nil }
         return self.verbs[token.lower]
     }
 

@@ -25,7 +25,7 @@ public struct Summarizer: Sendable {
     }
 
     public func summary(_ document: Document, terms: DocumentTerms, sentences count: Int = 3) -> [String] {
-        self.pick(document, terms: terms, count: count).map { document.plainText(document.sentences[$0].start, document.sentences[$0].end) }
+        self.pick(document, terms: terms, count: count).map { document.text(document.sentences[$0].start, document.sentences[$0].end) }
     }
 
     /// Indexes of the picked sentences, in document order.
