@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // glibc and Linux calls Swift's Glibc module lacks: malloc_trim, so a long-running daemon hands back what a
+        // burst freed, and the thread id, to lower one thread's priority.
+        .systemLibrary(name: "CLinux"),
         // Snowball stemmers; Debian ships no pkg-config file for it.
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         // CLD2 only has a C++ API; this shim gives Swift one C function over it.
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "WirewatchService",
             dependencies: [
-                "ZeroMQ", "Articles", "Dedup", "Analysis", "Storage", "CSystemd",
+                "ZeroMQ", "Articles", "Dedup", "Analysis", "Storage", "CSystemd", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

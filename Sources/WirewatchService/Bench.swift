@@ -37,7 +37,7 @@ public struct BenchReport: Codable, Sendable {
 
     public struct Daemon: Codable, Sendable {
         public var peakRSSMiB: Double
-        /// Resident set when the last result arrived: what the daemon keeps, after its transient peaks.
+        /// Resident set 2 s after the last result arrived: what the daemon keeps, after its transient peaks.
         public var rssMiB: Double
         public var cpuSeconds: Double
         public var cpuPercent: Double
@@ -376,6 +376,8 @@ public struct DaemonBench: Sendable {
         var daemon: BenchReport.Daemon? = nil
         if let pid = self.daemonPID, let cpuAfter = ProcessStats.cpuSeconds(pid: pid) {
             let cpu = cpuAfter - (cpuBefore ?? 0)
+            // What the daemon keeps once it has caught up, not the queues of the run's last moments.
+            Thread.sleep(forTimeInterval: 2)
             daemon = .init(
                 peakRSSMiB: Double(ProcessStats.peakResidentBytes(pid: pid) ?? 0) / 1_048_576,
                 rssMiB: Double(ProcessStats.residentBytes(pid: pid)) / 1_048_576, cpuSeconds: cpu,

@@ -9,6 +9,11 @@ import Synchronization
 /// iterations, each draining the counter, caps the parallelism the way `pipeline.workers` promises.
 func parallelFor(_ count: Int, workers: Int, _ body: @Sendable (_ index: Int, _ worker: Int) -> Void) {
     guard count > 0 else { return }
+    // One worker or one item (a quiet stream's single row) runs here: a hand-off to another thread costs more.
+    if workers <= 1 || count == 1 {
+        for index in 0..<count { body(index, 0) }
+        return
+    }
     let next = Atomic<Int>(0)
     DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { worker in
         while true {

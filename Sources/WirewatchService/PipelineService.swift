@@ -1,5 +1,6 @@
 import Analysis
 import Articles
+import CLinux
 import Dedup
 import Dispatch
 import Foundation
@@ -97,6 +98,8 @@ struct PipelineService: Service {
         // Decided, sequenced and not yet journaled, in `seq` order.
         var inFlight: [InFlight] = []
         let inFlightLimit = self.config.pipeline.batch
+        var processedAtTrim = 0
+        var lastMemoryTrim = Date.distantPast
         /// Journals the finished run at the head of `inFlight`, if any. False when the store stayed unwritable past
         /// the drain deadline: nothing of the run is journaled, and its rows stay in the inbox.
         func commitFinished() -> Bool {
@@ -188,6 +191,15 @@ struct PipelineService: Service {
             }
             if rows.isEmpty {
                 if drainDeadline != nil && inFlight.isEmpty { break }
+                if inFlight.isEmpty && self.state.processed.load(ordering: .relaxed) != processedAtTrim
+                    && Date().timeIntervalSince(lastMemoryTrim) > 10
+                {
+                    // Caught up: hand back what a burst's queues (ingest, publisher, analysis) freed. glibc keeps
+                    // freed memory inside each thread's arena, and a burst leaves hundreds of MB there otherwise.
+                    processedAtTrim = self.state.processed.load(ordering: .relaxed)
+                    lastMemoryTrim = Date()
+                    malloc_trim(0)
+                }
                 self.workSignal.wait(timeout: inFlight.isEmpty ? 0.25 : 0.05)
                 continue
             }
@@ -231,6 +243,9 @@ struct PipelineService: Service {
                 switch item.work {
                 case .error(let event):
                     finished.put(self.outgoing(error: event, seq: seq))
+                case .article(let admitted) where !admitted.verdict.isNew:
+                    // A copy is not analyzed: its envelope costs less than handing it to a worker.
+                    finished.put(self.outgoing(article: admitted, seq: seq, processor: processor))
                 case .article(let admitted):
                     let signal = self.workSignal
                     pool.submit {

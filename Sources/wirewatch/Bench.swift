@@ -20,7 +20,7 @@ struct Bench: AsyncParsableCommand {
               (default)   end to end: PUSH the corpus to a running daemon's PULL endpoint (from --config), \
             SUB to its results, match each by id; latency is ingest to publish.
               --spawn     the same against a wirewatchd this command starts on free loopback ports with a \
-            throwaway store; reports its peak RSS and CPU.
+            throwaway store; reports its CPU, its peak RSS and its RSS 2 s after the last result.
               --offline   the in-process pipeline (decode, dedup, analysis, encode) on --workers threads, \
             timed stage by stage; latency is each article's service time. --stage dedup or analysis times one \
             stage; --remembered N first fills the dedup memory with N articles.
