@@ -13,7 +13,11 @@ public final class Store: Sendable {
     let pool: DatabasePool
 
     /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
-    public init(path: String) throws {
+    ///
+    /// - Parameter backgroundCheckpoints: leave WAL checkpoints to `WALCheckpointer` on another thread instead of
+    ///   the commit that crosses SQLite's threshold. That commit otherwise copies megabytes into the database and
+    ///   syncs it while the articles behind it wait: at 750 articles/s it doubled p99 ingest→publish.
+    public init(path: String, backgroundCheckpoints: Bool = false) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -26,6 +30,7 @@ public final class Store: Sendable {
             // WAL alone syncs only at checkpoints; FULL makes each commit durable before it returns,
             // which the acked ingest promises its clients.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(self.pool)
@@ -123,11 +128,13 @@ public final class Store: Sendable {
             for item in items {
                 var deadLetterID: Int64? = nil
                 if let rejection = item.rejection {
-                    try db.execute(
+                    // Cached statements: parsing SQL for every message was a visible share of the daemon's CPU.
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO dead_letter (received_at, endpoint, code, reason, payload_sha256, payload)
                             VALUES (?, ?, ?, ?, ?, ?)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             item.receivedAt.timeIntervalSince1970, item.endpoint, rejection.code, rejection.reason,
                             rejection.payloadSHA256, Data(item.payload),
@@ -135,11 +142,12 @@ public final class Store: Sendable {
                     )
                     deadLetterID = db.lastInsertedRowID
                 }
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO inbox (received_at, endpoint, payload, dead_letter_id, error_code, error_reason)
                         VALUES (?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         item.receivedAt.timeIntervalSince1970, item.endpoint,
                         // A dead letter already holds the payload; the inbox row only needs to reach the journal.
@@ -159,13 +167,14 @@ public final class Store: Sendable {
     public func pending(after inboxID: Int64, limit: Int) throws -> [InboxRow] {
         try self.pool.read { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT i.id, i.received_at, i.endpoint, i.payload, i.dead_letter_id, i.error_code,
-                           i.error_reason, d.payload_sha256, length(d.payload) AS dead_bytes
-                    FROM inbox i LEFT JOIN dead_letter d ON d.id = i.dead_letter_id
-                    WHERE i.id > ? ORDER BY i.id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT i.id, i.received_at, i.endpoint, i.payload, i.dead_letter_id, i.error_code,
+                               i.error_reason, d.payload_sha256, length(d.payload) AS dead_bytes
+                        FROM inbox i LEFT JOIN dead_letter d ON d.id = i.dead_letter_id
+                        WHERE i.id > ? ORDER BY i.id LIMIT ?
+                        """
+                ),
                 arguments: [inboxID, limit]
             )
             return rows.map { row in
@@ -200,12 +209,14 @@ public final class Store: Sendable {
     /// inbox rows. Either all of it survives a crash or none does, so a restart reprocesses the batch exactly.
     public func commit(_ batch: JournalBatch) throws {
         try self.pool.write { db in
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO journal (seq, topic, article_id, cluster, status, recorded_at, envelope)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
             for entry in batch.entries {
-                try db.execute(
-                    sql: """
-                        INSERT INTO journal (seq, topic, article_id, cluster, status, recorded_at, envelope)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         entry.seq, entry.topic, entry.articleID, entry.cluster, entry.status,
                         entry.recordedAt.timeIntervalSince1970, Data(entry.envelope),
@@ -214,7 +225,7 @@ public final class Store: Sendable {
             }
             try Self.insertDedupRecords(db, batch.dedupRecords)
             if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
-                try db.execute(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?", arguments: [first, last])
+                try db.cachedStatement(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?").execute(arguments: [first, last])
             }
             if let published = batch.publishedThrough {
                 try Self.setState(db, "published_through", published)
@@ -277,10 +288,9 @@ public final class Store: Sendable {
     }
 
     static func setState(_ db: Database, _ key: String, _ value: Int64) throws {
-        try db.execute(
-            sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            arguments: [key, value]
-        )
+        try db.cachedStatement(
+            sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        ).execute(arguments: [key, value])
     }
 
     /// The highest journaled sequence number (0 when empty).
@@ -427,6 +437,33 @@ public final class Store: Sendable {
     public func checkpoint() throws {
         try self.pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
+        }
+    }
+
+    /// A connection of its own for WAL checkpoints, so they run beside the writer instead of inside its commits.
+    public func makeCheckpointer() throws -> WALCheckpointer {
+        var configuration = Configuration()
+        configuration.label = "wirewatch.checkpoint"
+        configuration.busyMode = .timeout(10)
+        return WALCheckpointer(queue: try DatabaseQueue(path: self.path, configuration: configuration))
+    }
+}
+
+/// Copies committed WAL pages into the database. A passive checkpoint takes no lock a writer or reader waits on;
+/// the WAL starts over from its beginning at the first commit after a checkpoint that caught up.
+public final class WALCheckpointer: Sendable {
+    let queue: DatabaseQueue
+
+    init(queue: DatabaseQueue) {
+        self.queue = queue
+    }
+
+    /// Pages in the WAL, and how many of them are now in the database.
+    @discardableResult
+    public func passive() throws -> (walPages: Int, checkpointed: Int) {
+        try self.queue.inDatabase { db in
+            let result = try db.checkpoint(.passive)
+            return (result.walFrameCount, result.checkpointedFrameCount)
         }
     }
 }

@@ -21,7 +21,7 @@ public struct Daemon: Sendable {
         self.config = config
         self.logger = logger
         do {
-            self.store = try Store(path: config.store.path)
+            self.store = try Store(path: config.store.path, backgroundCheckpoints: true)
         } catch {
             throw ConfigError(key: "store.path", reason: "cannot open store '\(config.store.path)': \(error)")
         }
@@ -47,6 +47,8 @@ public struct Daemon: Sendable {
                 metadata: ["security.public_key": "\(security.publicKey)", "security.allowed_clients": "\(security.allowedClients.count)"])
         }
         var services: [any Service] = [
+            // First, so it stops last: the drain's writes are checkpointed too.
+            CheckpointService(store: self.store, logger: self.logger),
             PublisherService(
                 context: self.context, config: self.config, store: self.store, state: self.state, outbox: outbox,
                 logger: self.logger, security: self.security

@@ -7,3 +7,4 @@ extension ReplayService: CustomStringConvertible { var description: String { "Re
 extension IngestService: CustomStringConvertible { var description: String { "IngestService" } }
 extension ReloadService: CustomStringConvertible { var description: String { "ReloadService" } }
 extension SystemdNotifier: CustomStringConvertible { var description: String { "SystemdNotifier" } }
+extension CheckpointService: CustomStringConvertible { var description: String { "CheckpointService" } }
