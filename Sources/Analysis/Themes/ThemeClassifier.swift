@@ -126,7 +126,9 @@ public struct ThemeClassifier: Sendable {
                 }
             }
         }
-        for hit in phraseHits.values {
+        // In key order: a dictionary's order changes from run to run, and so would the sums' last bits.
+        for key in phraseHits.keys.sorted() {
+            let hit = phraseHits[key]!
             raw[hit.topic] += hit.weight * (1 + log(Double(hit.count)))
         }
         return raw
