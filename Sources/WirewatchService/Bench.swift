@@ -326,6 +326,8 @@ public struct DaemonBench: Sendable {
 
         let sentAt = Mutex<[UInt64]>(Array(repeating: 0, count: count))
         let sentBytes = Atomic<Int>(0)
+        /// Raised when the receiving loop is done; the sender keeps its socket until then.
+        let resultsIn = Atomic<Bool>(false)
         let cpuBefore = self.daemonPID.flatMap(ProcessStats.cpuSeconds(pid:))
         let started = DispatchTime.now().uptimeNanoseconds
         let pull = self.pull
@@ -346,6 +348,9 @@ public struct DaemonBench: Sendable {
                 _ = try? push.send([payload])
                 sentBytes.add(payload.count, ordering: .relaxed)
             }
+            // The socket stays open until the results are in: closed, it would drop what a backpressured daemon
+            // has not yet taken once its linger ran out (1,664 of a million articles, once).
+            while !resultsIn.load(ordering: .relaxed) { usleep(10_000) }
         }
         sender.start()
 
@@ -372,6 +377,7 @@ public struct DaemonBench: Sendable {
                 if receivedCount % 100 == 0 || receivedCount == count { progress(receivedCount, count) }
             }
         }
+        resultsIn.store(true, ordering: .relaxed)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var daemon: BenchReport.Daemon? = nil
         if let pid = self.daemonPID, let cpuAfter = ProcessStats.cpuSeconds(pid: pid) {
