@@ -458,12 +458,7 @@ public final class WALCheckpointer: Sendable {
         self.queue = queue
     }
 
-    /// Pages in the WAL, and how many of them are now in the database.
-    @discardableResult
-    public func passive() throws -> (walPages: Int, checkpointed: Int) {
-        try self.queue.inDatabase { db in
-            let result = try db.checkpoint(.passive)
-            return (result.walFrameCount, result.checkpointedFrameCount)
-        }
+    public func passive() throws {
+        try self.queue.inDatabase { db in _ = try db.checkpoint(.passive) }
     }
 }

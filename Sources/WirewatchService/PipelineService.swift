@@ -183,7 +183,7 @@ struct PipelineService: Service {
             }
             let rows: [InboxRow]
             do {
-                rows = try self.store.pending(after: lastInboxID, limit: min(self.config.pipeline.batch, inFlightLimit - inFlight.count))
+                rows = try self.store.pending(after: lastInboxID, limit: inFlightLimit - inFlight.count)
             } catch {
                 self.logger.error("reading the inbox failed; retrying", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 0.5)
