@@ -21,7 +21,6 @@ public struct DedupEngine: Sendable {
     public private(set) var nextSlot: UInt32
     private var recent: [UInt32: DedupRecord] = [:]
     private let source: any DedupRecordSource
-    private var evictedSinceCompact = 0
     /// Written only so that `KeyIndex.warm`'s reads stay.
     private var warmed: UInt32 = 0
 
@@ -35,8 +34,7 @@ public struct DedupEngine: Sendable {
         source: any DedupRecordSource = InMemoryDedupRecords(), nextSlot: UInt32 = 0
     ) {
         self.settings = settings
-        // The index tells apart 2²⁴ slots; a larger window is refused by the configuration.
-        self.maxArticles = min(maxArticles, KeyIndex.maxWindow)
+        self.maxArticles = maxArticles
         self.source = source
         self.baseSlot = nextSlot
         self.nextSlot = nextSlot
@@ -99,7 +97,7 @@ public struct DedupEngine: Sendable {
         // Every bucket this article will read or write, touched at once: at a million articles the index is far
         // larger than the caches, and the misses then overlap.
         self.warmed = self.index.warm([textKey, idKey] + (urlKey.map { [$0] } ?? []) + bandKeys + paragraphKeys)
-        for slot in self.index.slots(for: textKey, before: self.nextSlot) {
+        for slot in self.index.slots(for: textKey) {
             if let hit = self.record(slot), hit.keys.contains(textKey) {
                 return DedupVerdict(
                     info: DedupInfo(status: .exact, of: hit.cluster, similarity: 1.0, cluster: hit.cluster), record: nil
@@ -109,7 +107,7 @@ public struct DedupEngine: Sendable {
 
         var candidates: [UInt32: Int] = [:]
         for key in bandKeys + paragraphKeys {
-            self.index.forEach(key, before: self.nextSlot) { slot in
+            self.index.forEach(key) { slot in
                 if self.isLive(slot) { candidates[slot, default: 0] += 1 }
             }
         }
@@ -125,7 +123,7 @@ public struct DedupEngine: Sendable {
         }
         var sameStory: DedupRecord? = nil
         for key in [urlKey, idKey].compactMap({ $0 }) where sameStory == nil {
-            for slot in self.index.slots(for: key, before: self.nextSlot) where sameStory == nil {
+            for slot in self.index.slots(for: key) where sameStory == nil {
                 if let record = self.record(slot), record.keys.contains(key) { sameStory = record }
             }
         }
@@ -212,16 +210,10 @@ public struct DedupEngine: Sendable {
         self.baseSlot += 1
         self.source.forget(below: self.baseSlot)
         self.agesStart += 1
-        self.evictedSinceCompact += 1
         if self.agesStart > 4096 && self.agesStart * 2 > self.ages.count {
             self.ages.removeFirst(self.agesStart)
             self.agesStart = 0
         }
-        // Evicted keys linger in the index (lookups skip them) until they are a third of it.
-        if self.evictedSinceCompact > 4096 && self.evictedSinceCompact * 3 > self.count {
-            let base = self.baseSlot
-            self.index.compact(before: self.nextSlot) { $0 >= base }
-            self.evictedSinceCompact = 0
-        }
+        self.index.forget(below: self.baseSlot, next: self.nextSlot)
     }
 }

@@ -71,35 +71,64 @@ struct ExactDedupTests {
         return z ^ (z >> 31)
     }
 
-    @Test("the key index holds several slots per key and drops dead ones on compaction")
+    @Test("the key index holds several slots per key, across frozen blocks and a wrap of the 32-bit counter")
     func keyIndex() {
-        var index = KeyIndex(capacity: 4)
-        for slot in 0..<1000 { index.insert(Self.hashed(UInt64(slot % 10)), slot: UInt32(slot)) }
-        index.insert(0, slot: 5000)
-        #expect(index.count == 1001)
-        #expect(index.slots(for: Self.hashed(3), before: 5001).count == 100)
-        #expect(index.slots(for: 0, before: 5001).contains(5000))
-        index.compact(before: 5001) { $0 >= 900 }
-        #expect(index.count == 101)
-        #expect(index.slots(for: Self.hashed(3), before: 5001).sorted() == Array(stride(from: UInt32(903), through: 993, by: 10)))
-        #expect(index.slots(for: Self.hashed(12345), before: 5001).isEmpty)
-        #expect(index.memoryBytes < 101 * 6 * 2)
+        for base in [UInt32(0), 0xFFFF_FFFF &- 100_000] {
+            var index = KeyIndex(capacity: 4)
+            // Three blocks frozen and part of a fourth open; each slot under a shared key and a key of its own.
+            for offset in 0..<200_000 {
+                index.insert(Self.hashed(UInt64(offset % 1000)), slot: base &+ UInt32(offset))
+                index.insert(Self.hashed(1_000_000 + UInt64(offset)), slot: base &+ UInt32(offset))
+            }
+            #expect(index.count == 400_000)
+            #expect(index.frozenRuns == 3)
+            let sevens = stride(from: 7, to: 200_000, by: 1000).map { base &+ UInt32($0) }
+            #expect(index.slots(for: Self.hashed(7)).sorted { $0 &- base < $1 &- base } == sevens, "base \(base)")
+            for offset in [0, 65_535, 65_536, 123_456, 199_999] {
+                #expect(index.slots(for: Self.hashed(1_000_000 + UInt64(offset))) == [base &+ UInt32(offset)])
+            }
+            #expect(index.slots(for: Self.hashed(12_345_678)).isEmpty)
+
+            // Blocks wholly before the live window go; the block it starts in stays whole.
+            index.forget(below: base &+ 131_073, next: base &+ 200_000)
+            #expect(index.frozenRuns == 1)
+            #expect(index.slots(for: Self.hashed(1_000_000 + 65_536)).isEmpty)
+            let live = stride(from: 132_007, to: 200_000, by: 1000).map { base &+ UInt32($0) }
+            #expect(index.slots(for: Self.hashed(7)).sorted { $0 &- base < $1 &- base } == live)
+            index.forget(below: base &+ 200_000, next: base &+ 200_000)
+            #expect(index.frozenRuns == 0)
+        }
     }
 
-    @Test("slots are read back whole from their low 24 bits, across a wrap of the 32-bit counter")
-    func keyIndexSlotBits() {
-        var index = KeyIndex(capacity: 4)
-        let high: UInt32 = 0xFFFF_FF00 &- 3 * 0x100_0000
-        // A window of 3,000 consecutive slots that crosses 2²⁴ boundaries and, further on, the wrap of UInt32.
-        for base in [UInt32(0), 0x00FF_FF00, high, 0xFFFF_FF00] {
+    @Test("four frozen blocks merge into one run that reads back every slot, the wrap of the counter included")
+    func keyIndexMerge() {
+        for base in [UInt32(7), 0xFFFF_FFFF &- 200_000] {
             var index = KeyIndex(capacity: 4)
-            for offset in 0..<3000 { index.insert(Self.hashed(UInt64(offset % 7)), slot: base &+ UInt32(offset)) }
-            let next = base &+ 3000
-            let expected = stride(from: 5, to: 3000, by: 7).map { base &+ UInt32($0) }.sorted()
-            #expect(index.slots(for: Self.hashed(5), before: next).sorted() == expected, "base \(base)")
+            for offset in 0..<300_000 { index.insert(Self.hashed(UInt64(offset)), slot: base &+ UInt32(offset)) }
+            // Blocks 0–3 merged when the fifth began; the fifth is open.
+            #expect(index.frozenRuns == 1)
+            #expect(index.count == 300_000)
+            for offset in [0, 1, 65_535, 65_536, 131_071, 200_000, 262_143, 262_144, 299_999] {
+                #expect(index.slots(for: Self.hashed(UInt64(offset))) == [base &+ UInt32(offset)], "\(base) \(offset)")
+            }
+            #expect(index.memoryBytes < 262_144 * 5 + 300_000 * 8)
+            index.forget(below: base &+ 262_144, next: base &+ 300_000)
+            #expect(index.frozenRuns == 0)
+            #expect(index.slots(for: Self.hashed(5)).isEmpty)
         }
-        index.insert(Self.hashed(1), slot: 7)
-        #expect(index.slots(for: Self.hashed(1), before: 8) == [7])
+    }
+
+    @Test("a window shorter than a block drops the open block's dead entries once they are a third of it")
+    func keyIndexShortWindow() {
+        var index = KeyIndex(capacity: 4)
+        for slot in 0..<10_000 { index.insert(Self.hashed(UInt64(slot % 10)), slot: UInt32(slot)) }
+        index.forget(below: 9000, next: 10_000)
+        #expect(index.count == 1000)
+        #expect(index.slots(for: Self.hashed(3)).sorted() == Array(stride(from: UInt32(9003), to: 10_000, by: 10)))
+        // New slots after the rebase read back whole.
+        index.insert(Self.hashed(3), slot: 10_000)
+        #expect(index.slots(for: Self.hashed(3)).max() == 10_000)
+        #expect(index.memoryBytes < 1001 * 6 * 2)
     }
 }
 
