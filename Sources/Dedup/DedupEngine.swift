@@ -13,7 +13,7 @@ import Foundation
 public struct DedupEngine: Sendable {
     public var settings: NearDedupSettings
     public let maxArticles: Int
-    private var index = KeyIndex()
+    private var index: KeyIndex
     /// First-seen second of each live slot, `baseSlot` first.
     private var ages: [UInt32] = []
     private var agesStart = 0
@@ -35,6 +35,7 @@ public struct DedupEngine: Sendable {
     ) {
         self.settings = settings
         self.maxArticles = maxArticles
+        self.index = KeyIndex(window: maxArticles)
         self.source = source
         self.baseSlot = nextSlot
         self.nextSlot = nextSlot

@@ -101,8 +101,9 @@ public struct KeyIndex: Sendable {
         }
     }
 
-    /// Runs are merged up to this level (4⁴ blocks, 16.8 million slots); beyond it they only accumulate.
-    static let maxLevel = 3
+    /// Runs are merged up to this level; beyond it they only accumulate. A run is forgotten only once all its
+    /// slots are, so a run longer than a third of the window would keep that much dead weight.
+    let maxLevel: Int
 
     /// Upper 32 bits of each key in the open block (0 only in an empty bucket).
     private var openKeys: [UInt32]
@@ -118,7 +119,11 @@ public struct KeyIndex: Sendable {
 
     static let maxLoad = 0.8
 
-    public init(capacity: Int = 1024) {
+    /// `window`: how many of the newest slots the caller keeps live (`forget`); it bounds how long a merged run gets.
+    public init(capacity: Int = 1024, window: Int = 1 << 30) {
+        var level = 0
+        while level < 3 && 1 << (16 + 2 * (level + 1)) <= window / 3 { level += 1 }
+        self.maxLevel = level
         let buckets = Self.buckets(for: capacity)
         self.openKeys = Array(repeating: 0, count: buckets)
         self.openOffsets = Array(repeating: 0, count: buckets)
@@ -281,7 +286,7 @@ public struct KeyIndex: Sendable {
         while self.frozen.count >= 4 {
             let runs = self.frozen.suffix(4)
             let level = runs.last!.level
-            guard level < Self.maxLevel, runs.allSatisfy({ $0.level == level }) else { return }
+            guard level < self.maxLevel, runs.allSatisfy({ $0.level == level }) else { return }
             let base = runs.first!.base
             let end = runs.last!.end
             // Runs apart by more than a level's span (slots skipped) stay as they are.

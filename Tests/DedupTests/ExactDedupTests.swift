@@ -103,9 +103,10 @@ struct ExactDedupTests {
     @Test("four frozen blocks merge into one run that reads back every slot, the wrap of the counter included")
     func keyIndexMerge() {
         for base in [UInt32(7), 0xFFFF_FFFF &- 200_000] {
-            var index = KeyIndex(capacity: 4)
+            var index = KeyIndex(capacity: 4, window: 1_000_000)
             for offset in 0..<300_000 { index.insert(Self.hashed(UInt64(offset)), slot: base &+ UInt32(offset)) }
-            // Blocks 0–3 merged when the fifth began; the fifth is open.
+            // A window of 1,000,000 merges runs of up to 262,144 slots. Blocks 0–3 merged when the fifth began; the
+            // fifth is open.
             #expect(index.frozenRuns == 1)
             #expect(index.count == 300_000)
             for offset in [0, 1, 65_535, 65_536, 131_071, 200_000, 262_143, 262_144, 299_999] {
@@ -116,6 +117,10 @@ struct ExactDedupTests {
             #expect(index.frozenRuns == 0)
             #expect(index.slots(for: Self.hashed(5)).isEmpty)
         }
+        // A window of 500,000 would keep a dead run of 262,144 slots for long: blocks stay unmerged.
+        var short = KeyIndex(capacity: 4, window: 500_000)
+        for slot in 0..<300_000 { short.insert(Self.hashed(UInt64(slot)), slot: UInt32(slot)) }
+        #expect(short.frozenRuns == 4)
     }
 
     @Test("a window shorter than a block drops the open block's dead entries once they are a third of it")
