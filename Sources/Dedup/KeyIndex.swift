@@ -273,8 +273,9 @@ public struct KeyIndex: Sendable {
                 })
             self.mergeRuns()
         }
-        // The next block will hold about as many entries as this one: size it for them once.
-        let buckets = Self.buckets(for: max(count, 1024))
+        // Grown as it fills rather than sized for a whole block up front: at any moment the open block is on average
+        // half full, and its table is the one part of the index with empty buckets.
+        let buckets = Self.buckets(for: 1024)
         self.openKeys = Array(repeating: 0, count: buckets)
         self.openOffsets = Array(repeating: 0, count: buckets)
         self.openCount = 0
