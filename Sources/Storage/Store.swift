@@ -31,6 +31,8 @@ public final class Store: Sendable {
             // which the acked ingest promises its clients.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             if backgroundCheckpoints { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            // A WAL that grew (a burst, a long reader) is cut back to this size when it starts over.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(64 << 20)")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(self.pool)
@@ -458,7 +460,17 @@ public final class WALCheckpointer: Sendable {
         self.queue = queue
     }
 
-    public func passive() throws {
-        try self.queue.inDatabase { db in _ = try db.checkpoint(.passive) }
+    /// WAL pages past which a checkpoint makes the writer wait for it to finish, so the WAL starts over: 64 MB.
+    public static let restartFrames = 16_384
+
+    /// Copies what it can without waiting. A passive checkpoint never catches up while articles keep coming (the
+    /// writer appends while it copies), and the WAL starts over only after one that did: under a flood the WAL grew
+    /// by a gigabyte a minute, and its index (mapped by every connection) with it. Past `restartFrames`, a RESTART
+    /// checkpoint holds the writer for the last stretch of copying instead.
+    public func run() throws {
+        try self.queue.inDatabase { db in
+            let (frames, _) = try db.checkpoint(.passive)
+            if frames > Self.restartFrames { try db.checkpoint(.restart) }
+        }
     }
 }

@@ -22,7 +22,7 @@ struct CheckpointService: Service {
         var failing = false
         while !stop.isRaised {
             do {
-                try checkpointer.passive()
+                try checkpointer.run()
                 if failing {
                     failing = false
                     self.logger.notice("WAL checkpoints work again")

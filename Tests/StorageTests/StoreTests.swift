@@ -55,6 +55,24 @@ struct StoreTests {
         #expect(try store.dedupRecord(slot: 4) == nil)
     }
 
+    @Test("a WAL that outgrew its limit starts over at the checkpointer's next run, cut back to 64 MB")
+    func walRestart() throws {
+        let path = self.directory.appendingPathComponent("state.db").path
+        let store = try Store(path: path, backgroundCheckpoints: true)
+        let checkpointer = try store.makeCheckpointer()
+        func walBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0 }
+        // About 21,000 pages of WAL, in commits as the ingest makes them; nothing checkpoints meanwhile.
+        let payload = [UInt8](repeating: 7, count: 60_000)
+        for _ in 0..<1400 {
+            _ = try store.accept([InboxItem(receivedAt: Date(), endpoint: "pull", payload: payload, rejection: nil)])
+        }
+        #expect(try walBytes() > 64 << 20)
+        try checkpointer.run()
+        _ = try store.accept([InboxItem(receivedAt: Date(), endpoint: "pull", payload: [1], rejection: nil)])
+        #expect(try walBytes() <= 64 << 20)
+        #expect(try store.pendingCount() == 1401)
+    }
+
     @Test("everything survives closing and reopening the file")
     func persistence() throws {
         do {
