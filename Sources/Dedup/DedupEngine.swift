@@ -24,15 +24,18 @@ public struct DedupEngine: Sendable {
     /// Written only so that `KeyIndex.warm`'s reads stay.
     private var warmed: UInt32 = 0
 
-    /// Records kept in the recent cache.
-    static let recentRecords = 4096
+    /// Records kept in the recent cache at most; it drops the older half when full.
+    private let recentRecords: Int
     /// Candidates verified at most per article, so a pathological bucket cannot stall the pipeline.
     static let maxCandidates = 64
 
     public init(
         settings: NearDedupSettings = NearDedupSettings(), maxArticles: Int = 1_000_000,
-        source: any DedupRecordSource = InMemoryDedupRecords(), nextSlot: UInt32 = 0
+        source: any DedupRecordSource = InMemoryDedupRecords(), nextSlot: UInt32 = 0, unwritten: Int = 2048
     ) {
+        // Decided articles may reach `source` later (the daemon writes their records with their journal entries): the
+        // cache must always hold that many of the newest, and need hold no more (each record is about a kilobyte).
+        self.recentRecords = 2 * max(unwritten, 256)
         self.settings = settings
         self.maxArticles = maxArticles
         self.index = KeyIndex(window: maxArticles)
@@ -160,9 +163,9 @@ public struct DedupEngine: Sendable {
         self.restore(slot: record.slot, firstSeen: record.firstSeen, keys: record.keys)
         self.source.keep(record)
         self.recent[record.slot] = record
-        if self.recent.count > Self.recentRecords {
+        if self.recent.count > self.recentRecords {
             // Drop the older half; they are in the source by now.
-            let cutoff = self.nextSlot &- UInt32(Self.recentRecords / 2)
+            let cutoff = self.nextSlot &- UInt32(self.recentRecords / 2)
             self.recent = self.recent.filter { $0.key >= cutoff }
         }
     }

@@ -39,7 +39,8 @@ struct PipelineService: Service {
         let freshEngine = {
             DedupEngine(
                 settings: self.config.dedup.settings, maxArticles: self.config.dedup.maxArticles,
-                source: StoreDedupRecords(store: self.store, shingleSize: self.config.dedup.shingleSize)
+                source: StoreDedupRecords(store: self.store, shingleSize: self.config.dedup.shingleSize),
+                unwritten: self.config.pipeline.batch
             )
         }
         let localEngine = {

@@ -63,6 +63,22 @@ struct ExactDedupTests {
         #expect(small.check(try self.article("again0", text: "Small 0.")).info.status == .unique)
     }
 
+    /// A source that has not written anything yet, as the daemon's store before the journal commits a batch.
+    struct UnwrittenRecords: DedupRecordSource {
+        func record(_ slot: UInt32) -> DedupRecord? { nil }
+        func keep(_ record: DedupRecord) {}
+        func forget(below slot: UInt32) {}
+    }
+
+    @Test("records not yet written stay in the recent cache, however many are in flight")
+    func unwrittenRecords() throws {
+        var dedup = DedupEngine(source: UnwrittenRecords(), unwritten: 3000)
+        for index in 0..<3000 { _ = dedup.check(try self.article("u\(index)", text: "Story number \(index) of the day.")) }
+        let copy = dedup.check(try self.article("again", text: "Story number 0 of the day."))
+        #expect(copy.info.status == .exact)
+        #expect(copy.info.of == "u0")
+    }
+
     /// Keys as the index gets them: hashes, spread over all 64 bits.
     static func hashed(_ value: UInt64) -> UInt64 {
         var z = value &+ 0x9E37_79B9_7F4A_7C15
