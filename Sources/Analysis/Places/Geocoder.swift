@@ -133,7 +133,7 @@ public struct Geocoder: Sendable {
     struct Match {
         let tokens: Range<Int>
         let key: String
-        let hits: [Int32]
+        let hits: ArraySlice<Int32>
         /// A country, admin1 region, continent, capital or large city: a place even without context.
         let strong: Bool
         /// A locative preposition before it or ", Place" after it.
@@ -144,17 +144,17 @@ public struct Geocoder: Sendable {
     /// period), as (end token, entries).
     func longestMatch(
         _ tokens: [Token], from start: Int, limit: Int, _ isExcluded: (Int) -> Bool
-    ) -> (Int, [Int32], UInt64)? {
+    ) -> (Int, ArraySlice<Int32>, UInt64)? {
         let gazetteer = self.gazetteer
         var key = Gazetteer.hashSeed
         Gazetteer.hash(&key, Gazetteer.keyPart(tokens[start]))
-        var best: (Int, [Int32], UInt64)?
+        var best: (Int, ArraySlice<Int32>, UInt64)?
         var index = start
         while true {
             let endsWell =
                 (tokens[index].kind == .word && tokens[index].isCapitalized)
                 || (index > start && tokens[index].text == ".")
-            if endsWell, let hits = gazetteer.byKey[key] { best = (index + 1, hits, key) }
+            if endsWell, let hits = gazetteer.hits(hash: key) { best = (index + 1, hits, key) }
             index += 1
             guard index < limit, index - start < gazetteer.maxTokens else { break }
             if tokens[index].spaceBefore {
@@ -168,7 +168,8 @@ public struct Geocoder: Sendable {
 
     /// Whether a gazetteer hit in running text is a place, not a common word or a person's name.
     func judge(
-        _ tokens: [Token], _ span: Range<Int>, _ hits: [Int32], sentence: Range<Int>, firstWord: Int, headline: Bool,
+        _ tokens: [Token], _ span: Range<Int>, _ hits: ArraySlice<Int32>, sentence: Range<Int>, firstWord: Int,
+        headline: Bool,
         personKeys: inout Set<String>
     ) -> Match? {
         let gazetteer = self.gazetteer
@@ -376,7 +377,8 @@ public struct Geocoder: Sendable {
                 groupOfKey[key] = groups.count
                 // A name that is a country's is the country, not some town also called so ("China", "Chad").
                 let countryNamed = hits.contains { gazetteer.entries[Int($0)].kind == .country }
-                let readings = countryNamed ? hits.filter { gazetteer.entries[Int($0)].kind != .place } : hits
+                let readings =
+                    countryNamed ? ArraySlice(hits.filter { gazetteer.entries[Int($0)].kind != .place }) : hits
                 groups.append(
                     NameGroup(
                         hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil))
@@ -497,7 +499,7 @@ public struct Geocoder: Sendable {
     }
 
     struct NameGroup {
-        let hits: [Int32]
+        let hits: ArraySlice<Int32>
         var mentions: [Mention]
         /// The group named right after a comma ("Paris, Texas").
         var pattern: Int?
@@ -527,8 +529,8 @@ public struct Geocoder: Sendable {
         }
     }
 
-    func best(of hits: [Int32], score: (GazetteerEntry) -> Double) -> Int32 {
-        var bestIndex = hits[0]
+    func best(of hits: ArraySlice<Int32>, score: (GazetteerEntry) -> Double) -> Int32 {
+        var bestIndex = hits[hits.startIndex]
         var bestScore = -Double.infinity
         for hit in hits {
             let value = score(self.gazetteer.entries[Int(hit)])
