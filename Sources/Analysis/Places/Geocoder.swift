@@ -180,7 +180,7 @@ public struct Geocoder: Sendable {
         if gazetteer.stopWords.contains(key) { return nil }
         // "Canadian" names a people, not the town some gazetteer also calls so.
         if wordCount == 1 && self.demonym(first) != nil
-            && !hits.contains(where: { gazetteer.entries[Int($0)].kind == .country })
+            && !hits.contains(where: { gazetteer.entries.packed[Int($0)].kind == .country })
         {
             return nil
         }
@@ -189,7 +189,7 @@ public struct Geocoder: Sendable {
         var country = false
         var largeCity = false
         for hit in hits {
-            let entry = gazetteer.entries[Int(hit)]
+            let entry = gazetteer.entries.packed[Int(hit)]
             switch entry.kind {
             case .country:
                 country = true
@@ -203,7 +203,7 @@ public struct Geocoder: Sendable {
         // "FAO", "IRNA": all-caps words are acronyms unless they name a country, a region or a large city
         // ("WASHINGTON" in a dateline).
         if wordCount == 1 && first.isAllCaps {
-            let region = hits.contains { gazetteer.entries[Int($0)].kind != .place }
+            let region = hits.contains { gazetteer.entries.packed[Int($0)].kind != .place }
             if !region && !largeCity { return nil }
         }
 
@@ -257,7 +257,7 @@ public struct Geocoder: Sendable {
     func isRegionName(_ token: Token) -> Bool {
         guard let hits = self.gazetteer.hits(Gazetteer.keyPart(token)) else { return false }
         return hits.contains {
-            let kind = self.gazetteer.entries[Int($0)].kind
+            let kind = self.gazetteer.entries.packed[Int($0)].kind
             return kind == .country || kind == .admin1
         }
     }
@@ -277,7 +277,7 @@ public struct Geocoder: Sendable {
         guard let (_, hits, _) = self.longestMatch(tokens, from: index, limit: min(tokens.count, index + 8), { _ in false })
         else { return false }
         return hits.contains {
-            let kind = self.gazetteer.entries[Int($0)].kind
+            let kind = self.gazetteer.entries.packed[Int($0)].kind
             return kind == .country || kind == .admin1
         }
     }
@@ -376,9 +376,9 @@ public struct Geocoder: Sendable {
             } else {
                 groupOfKey[key] = groups.count
                 // A name that is a country's is the country, not some town also called so ("China", "Chad").
-                let countryNamed = hits.contains { gazetteer.entries[Int($0)].kind == .country }
+                let countryNamed = hits.contains { gazetteer.entries.packed[Int($0)].kind == .country }
                 let readings =
-                    countryNamed ? ArraySlice(hits.filter { gazetteer.entries[Int($0)].kind != .place }) : hits
+                    countryNamed ? ArraySlice(hits.filter { gazetteer.entries.packed[Int($0)].kind != .place }) : hits
                 groups.append(
                     NameGroup(
                         hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil))
