@@ -70,6 +70,9 @@ struct PipelineService: Service {
         // Models and lexicons load now, not on the first article: a missing file is reported at startup.
         let loadStarted = Date()
         Analyzer.warmUp()
+        // Loading reads files of megabytes and builds the indexes through scratch arrays: hand that back now, not
+        // after the first burst, so an idle daemon holds only the loaded resources.
+        malloc_trim(0)
         if let directory = ResourceFiles.directory {
             self.logger.info(
                 "analysis resources loaded",

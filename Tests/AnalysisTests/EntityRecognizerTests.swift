@@ -20,6 +20,12 @@ import Testing
         #expect((self.recognizer.model?.featureCount ?? 0) > 10_000)
     }
 
+    /// The weights are rebuilt from the scoring rows, wide rows (bias, frequent words) included.
+    @Test func shippedModelSerializesToItsFile() throws {
+        let data = try ResourceFiles.data("ner.model")
+        #expect(try EntityModel(data: data).serialized() == data)
+    }
+
     @Test func modelRoundTrips() throws {
         let model = EntityModel(
             tagCount: EntityTags.count, bits: 4,

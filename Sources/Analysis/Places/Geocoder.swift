@@ -133,7 +133,7 @@ public struct Geocoder: Sendable {
     struct Match {
         let tokens: Range<Int>
         let key: String
-        let hits: [Int32]
+        let hits: ArraySlice<Int32>
         /// A country, admin1 region, continent, capital or large city: a place even without context.
         let strong: Bool
         /// A locative preposition before it or ", Place" after it.
@@ -144,17 +144,17 @@ public struct Geocoder: Sendable {
     /// period), as (end token, entries).
     func longestMatch(
         _ tokens: [Token], from start: Int, limit: Int, _ isExcluded: (Int) -> Bool
-    ) -> (Int, [Int32], UInt64)? {
+    ) -> (Int, ArraySlice<Int32>, UInt64)? {
         let gazetteer = self.gazetteer
         var key = Gazetteer.hashSeed
         Gazetteer.hash(&key, Gazetteer.keyPart(tokens[start]))
-        var best: (Int, [Int32], UInt64)?
+        var best: (Int, ArraySlice<Int32>, UInt64)?
         var index = start
         while true {
             let endsWell =
                 (tokens[index].kind == .word && tokens[index].isCapitalized)
                 || (index > start && tokens[index].text == ".")
-            if endsWell, let hits = gazetteer.byKey[key] { best = (index + 1, hits, key) }
+            if endsWell, let hits = gazetteer.hits(hash: key) { best = (index + 1, hits, key) }
             index += 1
             guard index < limit, index - start < gazetteer.maxTokens else { break }
             if tokens[index].spaceBefore {
@@ -168,7 +168,8 @@ public struct Geocoder: Sendable {
 
     /// Whether a gazetteer hit in running text is a place, not a common word or a person's name.
     func judge(
-        _ tokens: [Token], _ span: Range<Int>, _ hits: [Int32], sentence: Range<Int>, firstWord: Int, headline: Bool,
+        _ tokens: [Token], _ span: Range<Int>, _ hits: ArraySlice<Int32>, sentence: Range<Int>, firstWord: Int,
+        headline: Bool,
         personKeys: inout Set<String>
     ) -> Match? {
         let gazetteer = self.gazetteer
@@ -179,7 +180,7 @@ public struct Geocoder: Sendable {
         if gazetteer.stopWords.contains(key) { return nil }
         // "Canadian" names a people, not the town some gazetteer also calls so.
         if wordCount == 1 && self.demonym(first) != nil
-            && !hits.contains(where: { gazetteer.entries[Int($0)].kind == .country })
+            && !hits.contains(where: { gazetteer.entries.packed[Int($0)].kind == .country })
         {
             return nil
         }
@@ -188,7 +189,7 @@ public struct Geocoder: Sendable {
         var country = false
         var largeCity = false
         for hit in hits {
-            let entry = gazetteer.entries[Int(hit)]
+            let entry = gazetteer.entries.packed[Int(hit)]
             switch entry.kind {
             case .country:
                 country = true
@@ -202,7 +203,7 @@ public struct Geocoder: Sendable {
         // "FAO", "IRNA": all-caps words are acronyms unless they name a country, a region or a large city
         // ("WASHINGTON" in a dateline).
         if wordCount == 1 && first.isAllCaps {
-            let region = hits.contains { gazetteer.entries[Int($0)].kind != .place }
+            let region = hits.contains { gazetteer.entries.packed[Int($0)].kind != .place }
             if !region && !largeCity { return nil }
         }
 
@@ -256,7 +257,7 @@ public struct Geocoder: Sendable {
     func isRegionName(_ token: Token) -> Bool {
         guard let hits = self.gazetteer.hits(Gazetteer.keyPart(token)) else { return false }
         return hits.contains {
-            let kind = self.gazetteer.entries[Int($0)].kind
+            let kind = self.gazetteer.entries.packed[Int($0)].kind
             return kind == .country || kind == .admin1
         }
     }
@@ -276,7 +277,7 @@ public struct Geocoder: Sendable {
         guard let (_, hits, _) = self.longestMatch(tokens, from: index, limit: min(tokens.count, index + 8), { _ in false })
         else { return false }
         return hits.contains {
-            let kind = self.gazetteer.entries[Int($0)].kind
+            let kind = self.gazetteer.entries.packed[Int($0)].kind
             return kind == .country || kind == .admin1
         }
     }
@@ -375,8 +376,9 @@ public struct Geocoder: Sendable {
             } else {
                 groupOfKey[key] = groups.count
                 // A name that is a country's is the country, not some town also called so ("China", "Chad").
-                let countryNamed = hits.contains { gazetteer.entries[Int($0)].kind == .country }
-                let readings = countryNamed ? hits.filter { gazetteer.entries[Int($0)].kind != .place } : hits
+                let countryNamed = hits.contains { gazetteer.entries.packed[Int($0)].kind == .country }
+                let readings =
+                    countryNamed ? ArraySlice(hits.filter { gazetteer.entries.packed[Int($0)].kind != .place }) : hits
                 groups.append(
                     NameGroup(
                         hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil))
@@ -497,7 +499,7 @@ public struct Geocoder: Sendable {
     }
 
     struct NameGroup {
-        let hits: [Int32]
+        let hits: ArraySlice<Int32>
         var mentions: [Mention]
         /// The group named right after a comma ("Paris, Texas").
         var pattern: Int?
@@ -527,8 +529,8 @@ public struct Geocoder: Sendable {
         }
     }
 
-    func best(of hits: [Int32], score: (GazetteerEntry) -> Double) -> Int32 {
-        var bestIndex = hits[0]
+    func best(of hits: ArraySlice<Int32>, score: (GazetteerEntry) -> Double) -> Int32 {
+        var bestIndex = hits[hits.startIndex]
         var bestScore = -Double.infinity
         for hit in hits {
             let value = score(self.gazetteer.entries[Int(hit)])
