@@ -11,8 +11,9 @@
 /// table of 6-byte entries costs 9 bytes a key once its empty buckets are counted. A frozen block has no empty
 /// buckets: a directory on the key's top bits, then the next 16 bits of the key and the slot's 16-bit offset in the
 /// block, sorted. Keys are hashes already, so they need no further hashing. Forgetting is by whole blocks (lookups
-/// skip the dead slots of the oldest, partly live run). A block is frozen in a few milliseconds every `blockSlots`
-/// slots; a merge of four runs of 262,144 slots takes about as long as freezing 16 blocks, once in 262,144 slots.
+/// skip the dead slots of the oldest, partly live run). Freezing and merging happen inline when a block fills, in
+/// linear passes plus a sort of each small cell: each entry is merged once per level, and the daemon's window of a
+/// million slots has two levels.
 public struct KeyIndex: Sendable {
     /// Slots per block: the offsets of a block's slots fit 16 bits.
     public static let blockSlots = 1 << 16
