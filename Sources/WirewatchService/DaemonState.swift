@@ -22,7 +22,11 @@ public final class DaemonState: Sendable {
     let socketsBound = Atomic<Int>(0)
     /// The pipeline has loaded the analysis resources and taken its first look at the inbox.
     let pipelineStarted = Atomic<Bool>(false)
-    let storeHealthy = Atomic<Bool>(true)
+    /// Ingest and the pipeline write the store separately and either can fail alone (the pipeline's first commit
+    /// after a disk fills, say, while ingest has not written yet); each keeps its own flag so each logs its own
+    /// failure and recovery, and readiness needs both.
+    let inboxWritable = Atomic<Bool>(true)
+    let journalWritable = Atomic<Bool>(true)
     /// False while the PostgreSQL dedup memory (`store.postgres`) cannot be reached; true when there is none.
     let sharedMemoryHealthy = Atomic<Bool>(true)
     let ready = Atomic<Bool>(false)
@@ -57,8 +61,12 @@ public final class DaemonState: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds &- self.pipelineTick.load(ordering: .relaxed)) / 1e9
     }
 
+    var storeHealthy: Bool {
+        self.inboxWritable.load(ordering: .relaxed) && self.journalWritable.load(ordering: .relaxed)
+    }
+
     public var isReady: Bool {
-        self.ready.load(ordering: .relaxed) && self.storeHealthy.load(ordering: .relaxed)
+        self.ready.load(ordering: .relaxed) && self.storeHealthy
             && self.sharedMemoryHealthy.load(ordering: .relaxed)
     }
 

@@ -192,12 +192,12 @@ struct IngestService: Service {
         while true {
             do {
                 _ = try self.store.accept(batch)
-                if !self.state.storeHealthy.exchange(true, ordering: .relaxed) {
+                if !self.state.inboxWritable.exchange(true, ordering: .relaxed) {
                     self.logger.notice("store writable again; ingest resumed")
                 }
                 break
             } catch {
-                if self.state.storeHealthy.exchange(false, ordering: .relaxed) {
+                if self.state.inboxWritable.exchange(false, ordering: .relaxed) {
                     self.logger.error(
                         "store write failed; ingest paused, nothing acked until it succeeds",
                         metadata: ["error": "\(error)", "ingest.batch": "\(batch.count)"]

@@ -383,14 +383,14 @@ struct PipelineService: Service {
         while true {
             do {
                 try self.store.commit(batch)
-                if failed && !self.state.storeHealthy.exchange(true, ordering: .relaxed) {
+                if failed && !self.state.journalWritable.exchange(true, ordering: .relaxed) {
                     self.logger.notice("journal writable again; pipeline resumed")
                 }
                 return true
             } catch {
                 if !failed {
                     failed = true
-                    self.state.storeHealthy.store(false, ordering: .relaxed)
+                    self.state.journalWritable.store(false, ordering: .relaxed)
                     self.logger.error(
                         "journal write failed; pipeline paused, retrying until it succeeds",
                         metadata: ["error": "\(error)", "pipeline.batch": "\(batch.entries.count)"]

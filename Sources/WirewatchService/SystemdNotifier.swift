@@ -50,7 +50,7 @@ struct SystemdNotifier: Service {
                 format: "STATUS=%.1f in/s, %.1f out/s, %d queued, seq %lld, %d rejected%@",
                 rates.accepted, rates.published, max(0, snapshot.backlog), snapshot.publishedSeq, snapshot.rejected,
                 (wedged ? ", PIPELINE WEDGED" : "")
-                    + (self.state.storeHealthy.load(ordering: .relaxed) ? "" : ", STORE UNWRITABLE")
+                    + (self.state.storeHealthy ? "" : ", STORE UNWRITABLE")
                     + (self.state.sharedMemoryHealthy.load(ordering: .relaxed) ? "" : ", POSTGRESQL UNREACHABLE")
             ))
             try? await Task.sleep(for: .seconds(1))
