@@ -74,12 +74,24 @@ enum EntityDecoder {
         return tags
     }
 
+    /// Whether a token may open a name: a number, a capitalized or all-caps word, a word with a capital inside
+    /// ("iPhone", "al-Qaida"), or a word the alias table lists. Plain lowercase words and punctuation are O after O;
+    /// they only join a name already open ("Bank of England").
+    @inline(__always)
+    static func mayOpen(_ info: EntityTokenInfo) -> Bool {
+        let flags = info.flags % 10
+        return flags != 2 && flags != 5 || info.lexicon != 0
+    }
+
     /// Tags for one sentence with the shipped model: the same features and scores as `decode(_:scorer:…)`, but
-    /// ordered for the cache. Scoring waits on table rows; the greedy loop cannot look up a token's rows before
-    /// the previous tag is chosen, so every token's rows that do not depend on it are summed first, where the
-    /// misses of many tokens overlap: the context features, and the history features as they are after O, the
-    /// previous tag of most tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after
-    /// an entity tag only, the history rows for that tag.
+    /// ordered for the cache, and a token that cannot open a name (`mayOpen`) is O after O without being scored,
+    /// which spares most of a sentence's table reads.
+    ///
+    /// Scoring waits on table rows; the greedy loop cannot look up a token's rows before the previous tag is
+    /// chosen, so every token's rows that do not depend on it are summed first, where the misses of many tokens
+    /// overlap: the context features, and the history features as they are after O, the previous tag of most
+    /// tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after an entity tag only,
+    /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full.
     static func decode(
         _ infos: [EntityTokenInfo], model: EntityModel, context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>]
     ) -> [Int] {
@@ -89,26 +101,39 @@ enum EntityDecoder {
             afterO.removeAll(keepingCapacity: true)
             for i in 0..<infos.count {
                 var sum = SIMD16<Int32>()
-                EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
-                context.append(sum)
-                EntityFeatures.historyFeatures(infos, i, previous: 0) { model.add($0, rows, wide, to: &sum) }
+                if Self.mayOpen(infos[i]) {
+                    EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
+                    context.append(sum)
+                    EntityFeatures.historyFeatures(infos, i, previous: 0) { model.add($0, rows, wide, to: &sum) }
+                } else {
+                    context.append(sum)
+                }
                 afterO.append(sum)
             }
             var previous = 0
             var previous2 = 0
             for i in 0..<infos.count {
+                let opens = Self.mayOpen(infos[i])
+                if previous == 0 && !opens {
+                    previous2 = previous
+                    continue
+                }
                 var sum: SIMD16<Int32>
                 if previous == 0 {
                     sum = afterO[i]
                 } else {
                     sum = context[i]
+                    if !opens { EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) } }
                     EntityFeatures.historyFeatures(infos, i, previous: previous) { model.add($0, rows, wide, to: &sum) }
                 }
                 model.add(EntityFeatures.tagPairFeature(previous: previous, previous2: previous2), rows, wide, to: &sum)
                 // Sums are below 2^24, so comparing them as integers ranks tags as the Float scores do.
                 var best = 0
                 var bestScore = Int32.min
-                for tag in 0..<EntityTags.count where Self.allowed(tag, after: previous) && sum[tag] > bestScore {
+                for tag in 0..<EntityTags.count
+                where Self.allowed(tag, after: previous) && (opens || EntityTags.isInside(tag) || tag == 0)
+                    && sum[tag] > bestScore
+                {
                     best = tag
                     bestScore = sum[tag]
                 }
