@@ -60,6 +60,33 @@ def is_english_usable(name):
     return True
 
 
+# Romanized Chinese designations: "Henan Sheng" is Henan in English news, "Xinjiang Uygur Zizhiqu" Xinjiang.
+CHINESE_DESIGNATIONS = ("Uygur Zizhiqu", "Zhuangzu Zizhiqu", "Huizu Zizhiqu", "Zizhiqu", "Sheng", "Shi")
+# English designations stay in the name ("Masovian Voivodeship") but the bare name is an alternate too.
+ENGLISH_DESIGNATIONS = ("Autonomous Region", "Autonomous Oblast", "Province", "Region", "Oblast", "Voivodeship",
+                        "Governorate", "Prefecture", "Department", "District", "Rayon", "Rajons", "County",
+                        "Municipality", "Division", "Territory", "State")
+# A bare remainder made only of these is no name ("Eastern Province" is not "Eastern").
+GENERIC_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                 "capital", "federal", "upper", "lower", "north-west", "north-east", "south-west", "south-east",
+                 "northwest", "northeast", "southwest", "southeast", "middle", "greater", "new"}
+
+
+def admin1_forms(name):
+    """An admin1 region's name as news writes it, and the alternates it is also looked up by."""
+    for designation in CHINESE_DESIGNATIONS:
+        if name.endswith(" " + designation) and len(name) > len(designation) + 4:
+            return name[: -len(designation) - 1], [name]
+    for designation in ENGLISH_DESIGNATIONS:
+        if name.endswith(" " + designation):
+            bare = name[: -len(designation) - 1]
+            words = bare.lower().replace(",", " ").split()
+            if len(bare) >= 4 and not all(word in GENERIC_WORDS for word in words):
+                return name, [bare]
+            break
+    return name, []
+
+
 def clean(name):
     return " ".join(name.replace("\t", " ").replace("|", " ").split())
 
@@ -237,16 +264,25 @@ def main():
         for demonym in sorted(d for d, owner in demonym_owner.items() if owner == iso):
             out.write(f"D\t{demonym}\t{iso}\n")
 
+    # Names of countries and regions, which a smaller town's alternate names must not take over: GeoNames lists
+    # "Missouri" for Bozeman and "Henan" for Hengyang. A town keeps its own region's name ("New York" for New York
+    # City) and a name it outweighs ("Hanover" for Hannover, not Jamaica's parish).
+    governed_names = defaultdict(list)
+    for iso, country in countries.items():
+        governed_names[fold(clean(country["name"]))].append(((iso, None), country["population"] or 0))
     for (iso, code) in sorted(admin1_names):
         if (iso, code) not in points or iso not in countries:
             continue
-        name = clean(admin1_names[(iso, code)])
+        name, alternates = admin1_forms(clean(admin1_names[(iso, code)]))
         if not is_english_usable(name):
             continue
+        alternates = [alternate for alternate in alternates if is_english_usable(alternate)]
+        for form in [name] + alternates:
+            governed_names[fold(form)].append(((iso, code), populations[(iso, code)]))
         lat, lon = box_center(points[(iso, code)])
         geonameid = us_by_fips[code]["geonameid"] if iso == "US" and code in us_by_fips else 0
         out.write("\t".join(["A", str(geonameid), iso, code, fmt(lat), fmt(lon), str(populations[(iso, code)]),
-                             name, ""]) + "\n")
+                             name, "|".join(distinct(name, alternates))]) + "\n")
 
     # The capital of a country is its most populous place of that name.
     capital_ids = set()
@@ -263,10 +299,13 @@ def main():
         population = city["population"] or 0
         is_capital = city["geonameid"] in capital_ids
         alternates = set()
+        region = (city["countrycode"], city["admin1code"] or "")
         if population >= ALTERNATES_MIN_POPULATION or is_capital:
             for alternate in city.get("alternatenames") or []:
                 alternate = clean(alternate)
-                if is_english_usable(alternate) and len(alternate) >= 3 and not alternate.isupper():
+                if (is_english_usable(alternate) and len(alternate) >= 3 and not alternate.isupper()
+                        and not any(owner != region and owner_population > population
+                                    for owner, owner_population in governed_names.get(fold(alternate), []))):
                     alternates.add(alternate)
         alternates.discard(name)
         out.write("\t".join(["P", str(city["geonameid"]), city["countrycode"], city["admin1code"] or "",

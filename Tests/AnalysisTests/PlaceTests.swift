@@ -65,6 +65,20 @@ struct PlaceTests {
         #expect(georgia.countryCode == "US" && georgia.geonameid > 0)
     }
 
+    @Test("regions go by the name news uses, and no town takes a larger region's name as its own")
+    func regionNames() throws {
+        let results = Self.locate("Flooding in Henan and Missouri closed roads in Kansas City and across Montana.")
+        let henan = try #require(Self.place("Henan", in: results), "\(results.map(\.name))")
+        #expect(henan.countryCode == "CN" && henan.admin1 == "Henan")
+        let missouri = try #require(Self.place("Missouri", in: results), "\(results.map(\.name))")
+        #expect(missouri.countryCode == "US" && missouri.admin1 == "Missouri", "a state, not a town listing it as an alias")
+        let gazetteer = Gazetteer.shared
+        #expect(gazetteer.lookup("Masovian").contains { $0.kind == .admin1 && $0.countryCode == "PL" })
+        #expect(
+            !gazetteer.lookup("Western").contains { $0.kind == .admin1 && $0.name.hasSuffix(" Province") },
+            "a bare compass word does not name a Western Province")
+    }
+
     @Test("context countries pick the right Hyderabad")
     func demonymContext() throws {
         let pakistan = Self.locate("Pakistani officials said flooding hit Hyderabad and the villages around it.")
