@@ -134,6 +134,9 @@ struct Bench: AsyncParsableCommand {
             let label = ("  " + name).padding(toLength: 15, withPad: " ", startingAt: 0)
             Swift.print(label + String(format: "%5.1f %%   %8.1f µs/article", stage.share * 100, stage.microsecondsPerArticle))
         }
+        if let seconds = report.resourceSeconds {
+            Swift.print(String(format: "  resources    loaded in %.2f s, before the clock", seconds))
+        }
         if let daemon = report.daemon {
             Swift.print(
                 String(

@@ -48,4 +48,20 @@ struct BenchCorpusTests {
         #expect(abs(copies - 0.2) < 0.02, "copies are \(copies) of the corpus")
         #expect(kinds["exact", default: 0] > 0 && kinds["near", default: 0] > 0)
     }
+
+    @Test("wirewatch bench --offline times analysis without the resource loading, and says how long that took")
+    func offlineAnalysisBench() throws {
+        let run = try runCLI(
+            ["bench", "--offline", "--stage", "analysis", "--articles", "40", "--workers", "1", "--corpus", Self.path,
+             "--format", "json"], timeout: 120)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(run.stdout.utf8))
+        #expect(report.articles == 40 && report.stage == "analysis")
+        let loading = try #require(report.resourceSeconds, "the load time is reported")
+        let analysis = try #require(report.stages["analysis"])
+        #expect(loading > 0 && analysis.microsecondsPerArticle > 0)
+        // Loading the models takes far longer than analyzing one article: an article that waited on it would
+        // show as the slowest by about the load time.
+        #expect(report.latency.max < loading * 1e6, "slowest article \(report.latency.max) µs, loading \(loading) s")
+    }
 }
