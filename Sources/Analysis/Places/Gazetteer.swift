@@ -229,12 +229,11 @@ public final class Gazetteer: Sendable {
     /// Hashes of every key's prefix that ends right before a space: a token sequence is worth extending only while
     /// it is one.
     let prefixes: HashIndex
-    /// Hash of a normalized demonym ("pakistani") → country code.
-    let demonyms: [UInt64: String]
-    /// One bit per `demonyms` key (by the key's low bits): the geocoder asks about every capitalized word, and
-    /// nearly all are no demonym, which the bit tells without hashing the key into the dictionary.
-    let demonymBits: [UInt64]
-    static let demonymBitCount = 1 << 14
+    /// Hashes of normalized demonyms ("pakistani"). The geocoder asks about every capitalized word and nearly all
+    /// are no demonym, which the index's filter tells without a look at its keys.
+    let demonyms: HashIndex
+    /// The country code of each demonym, by its position in `demonyms`.
+    let demonymCountries: [String]
     /// Country code → index of the country's entry.
     let countries: [String: Int32]
     /// "cc.admin1" → index of the admin1 entry.
@@ -254,8 +253,8 @@ public final class Gazetteer: Sendable {
         self.postingStarts = [0]
         self.postings = []
         self.prefixes = HashIndex([])
-        self.demonyms = [:]
-        self.demonymBits = Self.bits(of: [UInt64]())
+        self.demonyms = HashIndex([])
+        self.demonymCountries = []
         self.countries = [:]
         self.admin1Regions = [:]
         self.stopWords = []
@@ -444,8 +443,10 @@ public final class Gazetteer: Sendable {
         self.postingStarts = postingStarts
         self.postings = postings
         self.prefixes = HashIndex(prefixes)
-        self.demonyms = demonyms
-        self.demonymBits = Self.bits(of: demonyms.keys)
+        self.demonyms = HashIndex(Array(demonyms.keys))
+        var demonymCountries = [String](repeating: "", count: self.demonyms.count)
+        for (key, country) in demonyms { demonymCountries[self.demonyms.position(of: key)!] = country }
+        self.demonymCountries = demonymCountries
         self.countries = countries
         self.admin1Regions = admin1Regions
         self.stopWords = stopWords
@@ -457,20 +458,10 @@ public final class Gazetteer: Sendable {
 
     static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    static func bits(of keys: some Sequence<UInt64>) -> [UInt64] {
-        var bits = [UInt64](repeating: 0, count: Self.demonymBitCount / 64)
-        for key in keys {
-            let bit = Int(truncatingIfNeeded: key) & (Self.demonymBitCount - 1)
-            bits[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-        return bits
-    }
-
-    /// Whether `demonyms` may hold `key`; false means it certainly does not.
+    /// The country of the demonym whose normalized key hashes to `key`.
     @inline(__always)
-    func mayBeDemonym(_ key: UInt64) -> Bool {
-        let bit = Int(truncatingIfNeeded: key) & (Self.demonymBitCount - 1)
-        return self.demonymBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    func demonymCountry(_ key: UInt64) -> String? {
+        self.demonyms.position(of: key).map { self.demonymCountries[$0] }
     }
 
     /// One FNV-1a step.

@@ -295,9 +295,9 @@ public struct Geocoder: Sendable {
             last = byte
             length += 1
         }
-        if self.gazetteer.mayBeDemonym(hash), let code = self.gazetteer.demonyms[hash] { return code }
-        if length > 4, last == UInt8(ascii: "s"), self.gazetteer.mayBeDemonym(plural) {
-            return self.gazetteer.demonyms[plural]
+        if let code = self.gazetteer.demonymCountry(hash) { return code }
+        if length > 4, last == UInt8(ascii: "s") {
+            return self.gazetteer.demonymCountry(plural)
         }
         return nil
     }
