@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         // Snowball stemmers; Debian ships no pkg-config file for it.
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
+        // Zstandard: the journal keeps envelopes compressed.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // CLD2 only has a C++ API; this shim gives Swift one C function over it.
         .target(
             name: "CCLD2",
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Articles",
+                "Articles", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -105,7 +107,10 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Articles"]),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Articles", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Storage", "Articles", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

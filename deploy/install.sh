@@ -34,9 +34,9 @@ export DEBIAN_FRONTEND=noninteractive
 # Build and test: the C libraries' headers (pkg-config finds them), PostgreSQL for the shared-store tests,
 # Python's jsonschema for the schema tests.
 build_packages=(pkg-config libzmq3-dev libcld2-dev libxml2-dev libsystemd-dev libstemmer-dev libsqlite3-dev
-    postgresql python3-jsonschema)
+    libzstd-dev postgresql python3-jsonschema)
 # Run: the shared libraries, and the sqlite3 shell for looking into the state database.
-runtime_packages=(libzmq5 libcld2-0 libxml2 libsystemd0 libstemmer0d libsqlite3-0 sqlite3)
+runtime_packages=(libzmq5 libcld2-0 libxml2 libsystemd0 libstemmer0d libsqlite3-0 libzstd1 sqlite3)
 
 apt_updated=0
 # Installs the packages that are missing; refreshes the package lists first (once), only when something is.

@@ -68,14 +68,14 @@ public struct JournalEntry: Sendable, Equatable {
         self.envelope = envelope
     }
 
-    init(row: Row) {
+    init(row: Row) throws {
         self.seq = row["seq"]
         self.topic = row["topic"]
         self.articleID = row["article_id"]
         self.cluster = row["cluster"]
         self.status = row["status"]
         self.recordedAt = Date(timeIntervalSince1970: row["recorded_at"])
-        self.envelope = [UInt8](row["envelope"] as Data)
+        self.envelope = try EnvelopeCompression.unpack(row["envelope"] as Data)
     }
 }
 

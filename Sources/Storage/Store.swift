@@ -13,9 +13,10 @@ public final class Store: Sendable {
     let pool: DatabasePool
     let walLimit: Int
 
-    /// 1 GB. An article writes about 19 KB of WAL, so under a flood the WAL starts over about once a minute, and at
-    /// 750 articles/s about every 70 s: the writer seldom waits for a restart checkpoint. At 64 MB it waited several
-    /// times a minute, and p99 ingest→publish at 750 articles/s went from about 10 ms to 18–24 ms.
+    /// 1 GB. An article wrote about 19 KB of WAL before envelopes were compressed (less now), so under a flood the
+    /// WAL starts over about once a minute at most, and at 750 articles/s every 70 s or more: the writer seldom waits
+    /// for a restart checkpoint. At 64 MB it waited several times a minute, and p99 ingest→publish at 750 articles/s
+    /// went from about 10 ms to 18–24 ms.
     public static let defaultWALLimit = 1 << 30
 
     /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
@@ -232,7 +233,7 @@ public final class Store: Sendable {
                 try insert.execute(
                     arguments: [
                         entry.seq, entry.topic, entry.articleID, entry.cluster, entry.status,
-                        entry.recordedAt.timeIntervalSince1970, Data(entry.envelope),
+                        entry.recordedAt.timeIntervalSince1970, EnvelopeCompression.pack(entry.envelope),
                     ]
                 )
             }
@@ -358,7 +359,7 @@ public final class Store: Sendable {
                     WHERE seq > ? ORDER BY seq LIMIT ?
                     """,
                 arguments: [seq, limit]
-            ).map(JournalEntry.init(row:))
+            ).map { try JournalEntry(row: $0) }
         }
     }
 
@@ -387,7 +388,7 @@ public final class Store: Sendable {
                     arguments: [cluster, articleID]
                 )
             }
-            return rows.map(JournalEntry.init(row:)).sorted { $0.seq < $1.seq }
+            return try rows.map { try JournalEntry(row: $0) }.sorted { $0.seq < $1.seq }
         }
     }
 

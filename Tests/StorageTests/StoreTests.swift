@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Storage
 import Testing
 
@@ -53,6 +54,43 @@ struct StoreTests {
         #expect(restored.first?.1 == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(try store.dedupRecord(slot: 3)?.features == [9])
         #expect(try store.dedupRecord(slot: 4) == nil)
+    }
+
+    @Test("envelopes are journaled compressed, read back exactly; rows from before compression still read; a damaged frame is an error")
+    func compressedEnvelopes() throws {
+        let store = try self.open()
+        let now = Date()
+        // An envelope's shape: JSON with repeated keys and offsets.
+        let mentions = (0..<200).map { "{\"start\":\($0 * 17),\"end\":\($0 * 17 + 9),\"type\":\"PER\"}" }
+        let envelope = Array("{\"schema\":\"wirewatch.result.v1\",\"mentions\":[\(mentions.joined(separator: ","))]}".utf8)
+        var batch = JournalBatch()
+        batch.entries = [
+            JournalEntry(seq: 1, topic: "article.en", articleID: "a", cluster: "a", status: "unique", recordedAt: now, envelope: envelope),
+            // Too short to gain from compression: kept as it is.
+            JournalEntry(seq: 2, topic: "error", articleID: nil, cluster: nil, status: "error", recordedAt: now, envelope: Array("{}".utf8)),
+        ]
+        try store.commit(batch)
+        let queue = try DatabaseQueue(path: store.path)
+        let stored = try queue.read { db in try Data.fetchAll(db, sql: "SELECT envelope FROM journal ORDER BY seq") }
+        #expect(stored[0].count * 3 < envelope.count, "\(stored[0].count) bytes stored for \(envelope.count)")
+        #expect(stored[1] == Data("{}".utf8))
+        // A journal written before compression holds the JSON itself.
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO journal (seq, topic, recorded_at, envelope) VALUES (3, 'article.en', 0, ?)",
+                arguments: [Data("{\"plain\":true}".utf8)])
+        }
+        let read = try store.journal(after: 0, limit: 10)
+        #expect(read.map(\.envelope) == [envelope, Array("{}".utf8), Array("{\"plain\":true}".utf8)])
+        #expect(try store.entries(articleID: "a").first?.envelope == envelope)
+
+        var damaged = stored[0]
+        damaged.removeLast(damaged.count / 2)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE journal SET envelope = ? WHERE seq = 1", arguments: [damaged])
+        }
+        #expect(throws: StoreError.self) { try store.journal(after: 0, limit: 10) }
+        #expect(try store.journal(after: 1, limit: 10).count == 2, "the rows after it still read")
     }
 
     @Test("a WAL that outgrew its limit starts over at the checkpointer's next run, cut back to the limit")
