@@ -44,24 +44,44 @@ enum EnvelopeCompression {
     }
 
     /// The envelope a journal row's blob holds.
+    ///
+    /// Streamed into a buffer that grows with what the frame really yields: the size its header declares is only
+    /// a hint, capped by the blob's own size, so a damaged header cannot make a reader allocate gigabytes before
+    /// the frame fails to decode.
     static func unpack(_ blob: Data) throws -> [UInt8] {
         guard blob.count >= 4, blob.prefix(4).elementsEqual(Self.magic) else { return [UInt8](blob) }
         return try blob.withUnsafeBytes { input in
-            let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
             // ZSTD_CONTENTSIZE_UNKNOWN and _ERROR are the two largest values; `pack` always records the size.
-            guard size < UInt64.max - 1, size <= UInt64(Int32.max) else {
+            guard declared < UInt64.max - 1 else {
                 throw StoreError.corrupt("journal envelope: not a complete Zstandard frame")
             }
-            var envelope = [UInt8](repeating: 0, count: Int(size))
-            let read = Self.decompressor.withLock { context in
-                envelope.withUnsafeMutableBytes { output in
-                    ZSTD_decompressDCtx(context.pointer, output.baseAddress, output.count, input.baseAddress, input.count)
+            // Envelopes shrink to about a third; sixteen times the frame is room for nearly all in one go.
+            var envelope = [UInt8](repeating: 0, count: Int(min(declared, UInt64(input.count) * 16 + 4096)))
+            var produced = 0
+            let failure: String? = Self.decompressor.withLock { context in
+                ZSTD_DCtx_reset(context.pointer, ZSTD_reset_session_only)
+                var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+                while true {
+                    if produced == envelope.count { envelope.append(contentsOf: repeatElement(0, count: max(envelope.count, 4096))) }
+                    let result = envelope.withUnsafeMutableBytes { output in
+                        var sink = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: produced)
+                        defer { produced = sink.pos }
+                        return ZSTD_decompressStream(context.pointer, &sink, &source)
+                    }
+                    if ZSTD_isError(result) != 0 { return String(cString: ZSTD_getErrorName(result)) }
+                    if result == 0 { return nil }
+                    // More is wanted, but the frame has nothing left to give and the buffer still had room.
+                    if source.pos == source.size, produced < envelope.count { return "frame ends early" }
+                    // A frame that yields more than its header declared is not one `pack` wrote.
+                    if produced > declared { return "frame longer than declared" }
                 }
             }
-            guard ZSTD_isError(read) == 0, read == Int(size) else {
-                let reason = ZSTD_isError(read) != 0 ? String(cString: ZSTD_getErrorName(read)) : "short frame"
-                throw StoreError.corrupt("journal envelope: \(reason)")
+            if let failure { throw StoreError.corrupt("journal envelope: \(failure)") }
+            guard UInt64(produced) == declared else {
+                throw StoreError.corrupt("journal envelope: \(produced) bytes where the frame declares \(declared)")
             }
+            envelope.removeLast(envelope.count - produced)
             return envelope
         }
     }

@@ -56,7 +56,7 @@ struct StoreTests {
         #expect(try store.dedupRecord(slot: 4) == nil)
     }
 
-    @Test("envelopes are journaled compressed, read back exactly; rows from before compression still read; a damaged frame is an error")
+    @Test("envelopes are journaled compressed, read back exactly; rows from before compression still read; a damaged frame or a lying header is an error, not an allocation")
     func compressedEnvelopes() throws {
         let store = try self.open()
         let now = Date()
@@ -91,6 +91,26 @@ struct StoreTests {
         }
         #expect(throws: StoreError.self) { try store.journal(after: 0, limit: 10) }
         #expect(try store.journal(after: 1, limit: 10).count == 2, "the rows after it still read")
+
+        // A header that declares a gigabyte for five bytes: read as the five bytes it holds, then refused, without
+        // a gigabyte's buffer on the way. Magic, descriptor (8-byte content size, a window byte), window 1 KiB, the
+        // size, then one last raw block of 5 bytes.
+        var lying: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x00]
+        lying += withUnsafeBytes(of: UInt64(1 << 30).littleEndian, Array.init)
+        lying += [0x29, 0x00, 0x00] + Array("hello".utf8)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE journal SET envelope = ? WHERE seq = 1", arguments: [Data(lying)])
+        }
+        let before = Self.peakResidentBytes()
+        #expect(throws: StoreError.self) { try store.journal(after: 0, limit: 10) }
+        #expect(Self.peakResidentBytes() - before < 256 << 20, "a damaged header is not an allocation")
+    }
+
+    /// The process's peak resident size: a gigabyte allocated and zeroed would raise it by that much.
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
     }
 
     @Test("a WAL that outgrew its limit starts over at the checkpointer's next run, cut back to the limit")
