@@ -72,6 +72,11 @@ public struct BenchReport: Codable, Sendable {
     /// at startup, so no article waits on them).
     public var resourceSeconds: Double?
     public var lost: Int?
+    /// End to end: the latency in three legs, from the envelope's own millisecond timestamps (`received_at`,
+    /// `processed_at`): to ingest (the bench's send to the daemon's receive), through the pipeline (inbox, dedup,
+    /// the wait for a worker, analysis), and out (journal commit, publication, delivery). Each leg is good to
+    /// about a millisecond.
+    public var legs: [String: Latency]?
 
     enum CodingKeys: String, CodingKey {
         case mode, stage, articles, workers, seconds, latency, stages, verdicts, daemon, remembered, lost
@@ -81,7 +86,11 @@ public struct BenchReport: Codable, Sendable {
         case bytesPerRemembered = "bytes_per_remembered"
         case indexBytes = "index_bytes"
         case resourceSeconds = "resource_load_seconds"
+        case legs = "latency_legs"
     }
+
+    /// The legs of `legs`, in the order an article runs them.
+    public static let legNames = ["ingest", "pipeline", "publish"]
 
     static func latency(_ histogram: Histogram<UInt64>) -> Latency {
         Latency(
@@ -336,6 +345,8 @@ public struct DaemonBench: Sendable {
         guard connected else { throw WirewatchClient.ClientError("no heartbeat from \(self.publish) within 15 s") }
 
         let sentAt = Mutex<[UInt64]>(Array(repeating: 0, count: count))
+        // Wall clock, in milliseconds since midnight UTC: what the envelope's timestamps are compared with.
+        let sentWallAt = Mutex<[Int]>(Array(repeating: 0, count: count))
         let sentBytes = Atomic<Int>(0)
         /// Raised when the receiving loop is done; the sender keeps its socket until then.
         let resultsIn = Atomic<Bool>(false)
@@ -356,6 +367,7 @@ public struct DaemonBench: Sendable {
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
                 sentAt.withLock { $0[position] = now }
+                sentWallAt.withLock { $0[position] = Self.millisecondOfDay(Date()) }
                 _ = try? push.send([payload])
                 sentBytes.add(payload.count, ordering: .relaxed)
             }
@@ -366,6 +378,11 @@ public struct DaemonBench: Sendable {
         sender.start()
 
         var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        var legs = BenchReport.legNames.map { _ in
+            Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        }
+        let receivedMarker = Array("\"received_at\":\"".utf8)
+        let processedMarker = Array("\"processed_at\":\"".utf8)
         var received = Array(repeating: false, count: count)
         var receivedCount = 0
         var verdicts: [String: Int] = [:]
@@ -384,6 +401,17 @@ public struct DaemonBench: Sendable {
                 lastArrival = Date()
                 let sent = sentAt.withLock { $0[position] }
                 histogram.record(max(1, (now - sent) / 1000))
+                let arrived = Self.millisecondOfDay(Date())
+                if let received = Self.field(message.frames[1], after: receivedMarker).flatMap(Self.millisecondOfDay),
+                    let processed = Self.field(message.frames[1], after: processedMarker).flatMap(Self.millisecondOfDay)
+                {
+                    let marks = [sentWallAt.withLock { $0[position] }, received, processed, arrived]
+                    for leg in legs.indices {
+                        // Midnight may fall between two marks; a leg never lasts half a day.
+                        let span = (marks[leg + 1] - marks[leg] + 86_400_000) % 86_400_000
+                        legs[leg].record(UInt64(span) * 1000)
+                    }
+                }
                 verdicts[topic.hasPrefix("article.") ? "article" : topic, default: 0] += 1
                 if receivedCount % 100 == 0 || receivedCount == count { progress(receivedCount, count) }
             }
@@ -406,8 +434,33 @@ public struct DaemonBench: Sendable {
             articlesPerSecond: Double(receivedCount) / seconds, wordsPerSecond: Double(self.corpus.totalWords) / seconds,
             megabytesPerSecond: Double(sentBytes.load(ordering: .relaxed)) / seconds / 1e6,
             latency: BenchReport.latency(histogram), stages: [:], verdicts: verdicts, daemon: daemon, remembered: nil, bytesPerRemembered: nil, indexBytes: nil,
-            lost: count - receivedCount
+            lost: count - receivedCount,
+            legs: legs[0].totalCount == 0
+                ? nil : Dictionary(uniqueKeysWithValues: zip(BenchReport.legNames, legs.map(BenchReport.latency)))
         )
+    }
+
+    /// Milliseconds since midnight UTC of an envelope timestamp (`2026-11-29T12:55:01.123Z`), or nil.
+    static func millisecondOfDay(_ timestamp: String) -> Int? {
+        let bytes = Array(timestamp.utf8)
+        guard bytes.count >= 23, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: ".") else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let hours = number(11, 2), let minutes = number(14, 2), let seconds = number(17, 2),
+            let milliseconds = number(20, 3)
+        else { return nil }
+        return ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
+    }
+
+    static func millisecondOfDay(_ date: Date) -> Int {
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        return milliseconds % 86_400_000
     }
 
     /// The string value after `marker` (e.g. `"id":"`), read from the raw envelope without decoding it.

@@ -18,7 +18,9 @@ struct Bench: AsyncParsableCommand {
 
             Modes:
               (default)   end to end: PUSH the corpus to a running daemon's PULL endpoint (from --config), \
-            SUB to its results, match each by id; latency is ingest to publish.
+            SUB to its results, match each by id; latency is ingest to publish, split into legs by the \
+            envelopes' millisecond timestamps: ingest (send to receipt), pipeline (to processed_at: inbox, \
+            dedup, the wait for a worker, analysis) and publish (journal commit, publication, delivery).
               --spawn     the same against a wirewatchd this command starts on free loopback ports with a \
             throwaway store; reports its CPU, its peak RSS and its RSS 2 s after the last result.
               --offline   the in-process pipeline (decode, dedup, analysis, encode) on --workers threads, \
@@ -129,6 +131,12 @@ struct Bench: AsyncParsableCommand {
         Swift.print(String(format: "  throughput   %.0f articles/s   %.0f words/s   %.2f MB/s", report.articlesPerSecond, report.wordsPerSecond, report.megabytesPerSecond))
         let l = report.latency
         Swift.print(String(format: "  %@ µs   p50 %.0f   p90 %.0f   p99 %.0f   p99.9 %.0f   max %.0f", latencyName, l.p50, l.p90, l.p99, l.p999, l.max))
+        for name in BenchReport.legNames {
+            // Millisecond timestamps: printed in ms, not dressed up as microseconds.
+            guard let leg = report.legs?[name] else { continue }
+            let label = ("    " + name).padding(toLength: 15, withPad: " ", startingAt: 0)
+            Swift.print(label + String(format: "ms   p50 %.0f   p90 %.0f   p99 %.0f   p99.9 %.0f   max %.0f", leg.p50 / 1000, leg.p90 / 1000, leg.p99 / 1000, leg.p999 / 1000, leg.max / 1000))
+        }
         for name in ["decode", "dedup", "analysis", "encode"] {
             guard let stage = report.stages[name] else { continue }
             let label = ("  " + name).padding(toLength: 15, withPad: " ", startingAt: 0)

@@ -64,4 +64,22 @@ struct BenchCorpusTests {
         // show as the slowest by about the load time.
         #expect(report.latency.max < loading * 1e6, "slowest article \(report.latency.max) µs, loading \(loading) s")
     }
+
+    @Test("wirewatch bench --spawn splits ingest→publish into legs by the envelopes' timestamps")
+    func daemonBenchLegs() throws {
+        let run = try runCLI(
+            ["bench", "--spawn", "--articles", "60", "--corpus", Self.path, "--rate", "30", "--format", "json"],
+            timeout: 180)
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(BenchReport.self, from: Data(run.stdout.utf8))
+        #expect(report.articles == 60 && report.lost == 0)
+        let legs = try #require(report.legs, "the legs are reported")
+        #expect(Set(legs.keys) == Set(BenchReport.legNames))
+        // Each leg is part of the whole, to the timestamps' millisecond (and the bench's own clock reads).
+        let sum = BenchReport.legNames.compactMap { legs[$0]?.mean }.reduce(0, +)
+        #expect(abs(sum - report.latency.mean) < 3_000, "legs add up to \(sum) µs, the whole is \(report.latency.mean)")
+        for name in BenchReport.legNames { #expect(legs[name]!.max <= report.latency.max + 2_000, "\(name)") }
+        // Analysis is the pipeline leg: at 30 articles/s nothing queues, and a debug build analyzes in milliseconds.
+        #expect(legs["pipeline"]!.mean > 0)
+    }
 }
