@@ -17,6 +17,9 @@ public final class DaemonState: Sendable {
     let journaledSeq = Atomic<Int64>(0)
     /// Inbox rows written minus rows journaled.
     let backlog = Atomic<Int>(0)
+    /// Inbox rows ingest has committed, rejections included: while it stands still, the pipeline has read all
+    /// there is and need not ask the store again.
+    let inboxWritten = Atomic<Int>(0)
     /// Monotonic nanoseconds of the pipeline loop's last turn; a stale value means the pipeline is wedged.
     let pipelineTick = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
     let socketsBound = Atomic<Int>(0)

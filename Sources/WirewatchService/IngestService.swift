@@ -216,6 +216,7 @@ struct IngestService: Service {
                 delay = min(delay * 2, 2)
             }
         }
+        self.state.inboxWritten.add(batch.count, ordering: .releasing)
         let rejected = batch.count(where: { $0.rejection != nil })
         self.state.accepted.add(batch.count - rejected, ordering: .relaxed)
         self.state.rejected.add(rejected, ordering: .relaxed)
