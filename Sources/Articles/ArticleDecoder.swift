@@ -20,14 +20,20 @@ public enum ArticleDecoder {
         }
         try Self.scanStructure(payload, maxDepth: limits.maxDepth)
         let object: [String: JSONValue]
+        let data = Data(payload)
         do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
-            guard case .object(let fields) = value else {
-                throw DecodeError(
-                    code: "not_an_object", reason: "payload must be a JSON object, got \(value.typeName)"
-                )
+            // An object, as nearly every payload is, without first trying the other types in vain.
+            if let fields = try? JSONDecoder().decode([String: JSONValue].self, from: data) {
+                object = fields
+            } else {
+                let value = try JSONDecoder().decode(JSONValue.self, from: data)
+                guard case .object(let fields) = value else {
+                    throw DecodeError(
+                        code: "not_an_object", reason: "payload must be a JSON object, got \(value.typeName)"
+                    )
+                }
+                object = fields
             }
-            object = fields
         } catch let error as DecodeError {
             throw error
         } catch {
