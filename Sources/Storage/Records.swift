@@ -103,7 +103,7 @@ public struct JournalBatch: Sendable {
     public var entries: [JournalEntry] = []
     /// What the dedup memory keeps of the batch's articles.
     public var dedupRecords: [DedupRecordRow] = []
-    /// The inbox rows this batch consumed (a contiguous, ordered run).
+    /// The inbox rows this batch consumed: any of them, in any order (rows between them stay unless listed).
     public var inboxIDs: [Int64] = []
     /// The publisher's progress, recorded on the way.
     public var publishedThrough: Int64?

@@ -93,24 +93,21 @@ final class WorkerPool: @unchecked Sendable {
     }
 }
 
-/// Envelopes finished by the workers, taken by the pipeline as runs in `seq` order.
+/// Envelopes finished by the workers, by decision ticket, taken by the pipeline as they become journalable.
 final class FinishedEnvelopes: Sendable {
     private let done = Mutex<[Int64: Outgoing]>([:])
 
-    func put(_ outgoing: Outgoing) {
-        self.done.withLock { $0[outgoing.entry.seq] = outgoing }
+    func put(_ outgoing: Outgoing, ticket: Int64) {
+        self.done.withLock { $0[ticket] = outgoing }
     }
 
-    /// The finished envelopes `seq`, `seq + 1`, … up to the first one not finished, at most `limit`.
-    func take(from seq: Int64, upTo limit: Int) -> [Outgoing] {
-        self.done.withLock { done in
-            var run: [Outgoing] = []
-            var next = seq
-            while run.count < limit, let outgoing = done.removeValue(forKey: next) {
-                run.append(outgoing)
-                next += 1
-            }
-            return run
-        }
+    /// The tickets of the finished envelopes not yet taken.
+    func tickets() -> Set<Int64> {
+        self.done.withLock { Set($0.keys) }
+    }
+
+    /// The finished envelopes of `tickets`, in that order; every one must be finished.
+    func take(_ tickets: [Int64]) -> [Outgoing] {
+        self.done.withLock { done in tickets.map { done.removeValue(forKey: $0)! } }
     }
 }

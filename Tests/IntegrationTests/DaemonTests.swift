@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import WirewatchService
 import ZeroMQ
 
 #if canImport(Glibc)
@@ -56,6 +57,47 @@ struct DaemonTests {
         #expect(duplicate.value("dedup.status") as? String == "exact")
         #expect(duplicate.value("dedup.of") as? String == "seed-0001")
         #expect(duplicate.seq! > first.seq!)
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test("a long article does not hold back the short ones after it; a copy of it waits for it; seq follows publication")
+    func publicationOrder() throws {
+        let daemon = try DaemonProcess()
+        try daemon.start()
+        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
+        defer { results.stop() }
+        try results.waitUntilConnected()
+        let push = try Socket(self.context, type: .push)
+        try push.connect(daemon.pull)
+        // About 30,000 words of distinct sentences: analysis takes a good while, in a debug build seconds.
+        let long = (0..<2500).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
+            .joined(separator: " ")
+        try push.send([self.article(id: "long", text: long)])
+        try push.send([self.article(id: "long-copy", text: long)])
+        let shorts = (0..<4).map { "short-\($0)" }
+        for (index, id) in shorts.enumerated() {
+            let text = "The ferry number \(index) left the \(["north", "south", "east", "west"][index]) pier at dawn with \(index * 13 + 40) passengers aboard."
+            try push.send([self.article(id: id, text: text)])
+        }
+        let published = try results.wait(for: 6, timeout: 120) { $0.topic != "heartbeat" }
+        let order = published.compactMap { $0.value("id") as? String }
+        let seqs = published.compactMap(\.seq)
+        #expect(seqs == Array(seqs[0]..<(seqs[0] + Int64(seqs.count))), "seq rises by one in publication order: \(seqs)")
+        let position = { (id: String) in order.firstIndex(of: id) ?? -1 }
+        #expect(position("long") >= 0 && position("long") < position("long-copy"), "the copy after its original: \(order)")
+        #expect(published[position("long-copy")].value("dedup.of") as? String == "long")
+        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            // Two workers: the short articles are analyzed beside the long one and need not wait for it.
+            #expect(shorts.contains { position($0) < position("long") }, "a short article published before the long one: \(order)")
+        }
+        // The journal agrees: replayed from the start, the same order and numbers.
+        var session = try WirewatchClient(context: self.context).replaySession(daemon.replay)
+        session.timeout = 10
+        let replayed = try session.replay(since: seqs[0] - 1, limit: 100).entries
+        #expect(replayed.map(\.seq) == seqs)
+        #expect(replayed.map { entry in
+            (try? JSONSerialization.jsonObject(with: Data(entry.envelope)) as? [String: Any])?["id"] as? String ?? ""
+        } == order)
         #expect(try daemon.stop() == 0)
     }
 

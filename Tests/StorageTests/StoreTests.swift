@@ -56,6 +56,27 @@ struct StoreTests {
         #expect(try store.dedupRecord(slot: 4) == nil)
     }
 
+    @Test("a batch journaled out of decision order removes its own inbox rows and leaves the one still in analysis")
+    func outOfOrderInbox() throws {
+        let store = try self.open()
+        let now = Date()
+        let ids = try store.accept((0..<4).map { index in
+            InboxItem(receivedAt: now, endpoint: "pull", payload: Array("{\"text\":\"\(index)\"}".utf8), rejection: nil)
+        })
+        var batch = JournalBatch()
+        // The second article is still being analyzed: the third and first finish before it.
+        batch.entries = [ids[2], ids[0]].enumerated().map { position, _ in
+            JournalEntry(seq: Int64(position + 1), topic: "article.en", articleID: nil, cluster: nil, status: "unique", recordedAt: now, envelope: [1])
+        }
+        batch.inboxIDs = [ids[2], ids[0]]
+        try store.commit(batch)
+        #expect(try store.pending(after: 0, limit: 10).map(\.id) == [ids[1], ids[3]])
+        batch.entries = [JournalEntry(seq: 3, topic: "article.en", articleID: nil, cluster: nil, status: "unique", recordedAt: now, envelope: [1])]
+        batch.inboxIDs = [ids[1]]
+        try store.commit(batch)
+        #expect(try store.pending(after: 0, limit: 10).map(\.id) == [ids[3]])
+    }
+
     @Test("envelopes are journaled compressed, read back exactly; rows from before compression still read; a damaged frame or a lying header is an error, not an allocation")
     func compressedEnvelopes() throws {
         let store = try self.open()
