@@ -183,9 +183,16 @@ struct PipelineService: Service {
                 )
                 break
             }
-            guard commitFinished() else {
-                storeGaveUp()
-                break
+            // New input first: it is decided and handed to a worker in a fraction of a millisecond, while a commit
+            // (with its fsync) would keep it waiting. What finished is journaled on the next turn, when nothing
+            // new is waiting, or now when nothing can be read (in flight at the limit, shared memory to reach).
+            let inputWaiting = !sharedNeedsPrepare && inFlight.count < inFlightLimit
+                && (self.state.inboxWritten.load(ordering: .acquiring) != inboxWrittenAtRead || !lastReadDrained)
+            if !inputWaiting {
+                guard commitFinished() else {
+                    storeGaveUp()
+                    break
+                }
             }
             if Date().timeIntervalSince(lastTrim) > 60 {
                 lastTrim = Date()
