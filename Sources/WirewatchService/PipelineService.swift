@@ -164,6 +164,14 @@ struct PipelineService: Service {
             }
             return true
         }
+        /// Decisions made since the oldest one not yet journaled: the bound on what is in flight. Not the count in
+        /// flight: behind a long article, later ones are journaled and replaced, and the dedup engine holds unwritten
+        /// records for the newest `pipeline.batch` decisions only (`unwritten:` above). Past that, a record still in
+        /// flight would be in neither the engine nor the store, and a copy of it would pass for new (5 copies in
+        /// 100,000 articles did before this bound).
+        func decisionsOpen() -> Int {
+            inFlight.first.map { Int(nextTicket - $0.ticket) } ?? 0
+        }
         func storeGaveUp() {
             self.logger.critical(
                 "drain deadline reached with an unwritable store; what is not journaled stays in the inbox for the next start",
@@ -186,7 +194,7 @@ struct PipelineService: Service {
             // New input first: it is decided and handed to a worker in a fraction of a millisecond, while a commit
             // (with its fsync) would keep it waiting. What finished is journaled on the next turn, when nothing
             // new is waiting, or now when nothing can be read (in flight at the limit, shared memory to reach).
-            let inputWaiting = !sharedNeedsPrepare && inFlight.count < inFlightLimit
+            let inputWaiting = !sharedNeedsPrepare && decisionsOpen() < inFlightLimit
                 && (self.state.inboxWritten.load(ordering: .acquiring) != inboxWrittenAtRead || !lastReadDrained)
             if !inputWaiting {
                 guard commitFinished() else {
@@ -217,7 +225,7 @@ struct PipelineService: Service {
                     continue
                 }
             }
-            guard inFlight.count < inFlightLimit else {
+            guard decisionsOpen() < inFlightLimit else {
                 self.workSignal.wait(timeout: 0.05)
                 continue
             }
@@ -229,7 +237,7 @@ struct PipelineService: Service {
                 if written == inboxWrittenAtRead && lastReadDrained {
                     rows = []
                 } else {
-                    let limit = inFlightLimit - inFlight.count
+                    let limit = inFlightLimit - decisionsOpen()
                     rows = try self.store.pending(after: lastInboxID, limit: limit)
                     inboxWrittenAtRead = written
                     lastReadDrained = rows.count < limit

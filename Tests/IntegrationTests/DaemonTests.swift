@@ -101,6 +101,35 @@ struct DaemonTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("a copy of an article still in analysis is recognised however many articles are decided meanwhile")
+    func copyBehindLongAnalysis() throws {
+        let daemon = try DaemonProcess()
+        // A window of 2 decisions: the dedup engine keeps the newest 256 to 512 records unwritten, so 700 short
+        // articles decided while the long one is in analysis would push its record out of reach if the window
+        // counted only what is in flight.
+        daemon.environment["WIREWATCH_PIPELINE_BATCH"] = "2"
+        try daemon.start()
+        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
+        defer { results.stop() }
+        try results.waitUntilConnected()
+        let push = try Socket(self.context, type: .push)
+        try push.connect(daemon.pull)
+        let long = (0..<16000).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
+            .joined(separator: " ")
+        try push.send([self.article(id: "long", text: long)])
+        for index in 0..<700 {
+            let text = "Bulletin \(index): the council of ward \(index % 977) voted \((index * 7919) % 104_729) to \((index * 31) % 1009) on plan \(index)."
+            try push.send([self.article(id: "short-\(index)", text: text)])
+        }
+        try push.send([self.article(id: "long-again", text: long)])
+        let published = try results.wait(for: 702, timeout: 300) { $0.topic != "heartbeat" }
+        let copy = try #require(published.first { $0.value("id") as? String == "long-again" })
+        #expect(copy.topic == "duplicate")
+        #expect(copy.value("dedup.status") as? String == "exact")
+        #expect(copy.value("dedup.of") as? String == "long")
+        #expect(try daemon.stop() == 0)
+    }
+
     /// Each hostile message, and what the error event must say.
     static let hostile: [(name: String, frames: [[UInt8]], code: String)] = {
         let big = [UInt8]("{\"text\":\"".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 50_000_000)
