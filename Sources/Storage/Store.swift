@@ -238,16 +238,10 @@ public final class Store: Sendable {
                 )
             }
             try Self.insertDedupRecords(db, batch.dedupRecords)
-            // Exactly the rows journaled: the pipeline journals in the order articles finish, so a run may skip
-            // a row still in analysis, whose row must stay for a restart to take it up again.
-            if let first = batch.inboxIDs.min(), let last = batch.inboxIDs.max() {
-                if Int(last - first) + 1 == batch.inboxIDs.count && Set(batch.inboxIDs).count == batch.inboxIDs.count {
-                    try db.cachedStatement(sql: "DELETE FROM inbox WHERE id BETWEEN ? AND ?").execute(arguments: [first, last])
-                } else {
-                    let delete = try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?")
-                    for id in batch.inboxIDs { try delete.execute(arguments: [id]) }
-                }
-            }
+            // Exactly the rows journaled, one by one: the pipeline journals in the order articles finish, so a run
+            // may skip a row still in analysis, whose row must stay for a restart to take it up again.
+            let delete = try db.cachedStatement(sql: "DELETE FROM inbox WHERE id = ?")
+            for id in batch.inboxIDs { try delete.execute(arguments: [id]) }
             if let published = batch.publishedThrough {
                 try Self.setState(db, "published_through", published)
             }
