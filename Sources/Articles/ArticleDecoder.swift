@@ -205,8 +205,8 @@ public enum ArticleDecoder {
 }
 
 /// RFC 3339 date-times: `2023-09-14T08:30:00Z`, with optional fractional seconds and numeric offsets.
-enum RFC3339 {
-    static func parse(_ raw: String) -> Date? {
+public enum RFC3339 {
+    public static func parse(_ raw: String) -> Date? {
         let bytes = Array(raw.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }

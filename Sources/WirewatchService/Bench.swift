@@ -345,8 +345,8 @@ public struct DaemonBench: Sendable {
         guard connected else { throw WirewatchClient.ClientError("no heartbeat from \(self.publish) within 15 s") }
 
         let sentAt = Mutex<[UInt64]>(Array(repeating: 0, count: count))
-        // Wall clock, in milliseconds since midnight UTC: what the envelope's timestamps are compared with.
-        let sentWallAt = Mutex<[Int]>(Array(repeating: 0, count: count))
+        // Wall clock: what the envelope's timestamps are compared with.
+        let sentWallAt = Mutex<[Date]>(Array(repeating: .distantPast, count: count))
         let sentBytes = Atomic<Int>(0)
         /// Raised when the receiving loop is done; the sender keeps its socket until then.
         let resultsIn = Atomic<Bool>(false)
@@ -367,7 +367,7 @@ public struct DaemonBench: Sendable {
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
                 sentAt.withLock { $0[position] = now }
-                sentWallAt.withLock { $0[position] = Self.millisecondOfDay(Date()) }
+                sentWallAt.withLock { $0[position] = Date() }
                 _ = try? push.send([payload])
                 sentBytes.add(payload.count, ordering: .relaxed)
             }
@@ -401,15 +401,14 @@ public struct DaemonBench: Sendable {
                 lastArrival = Date()
                 let sent = sentAt.withLock { $0[position] }
                 histogram.record(max(1, (now - sent) / 1000))
-                let arrived = Self.millisecondOfDay(Date())
-                if let received = Self.field(message.frames[1], after: receivedMarker).flatMap(Self.millisecondOfDay),
-                    let processed = Self.field(message.frames[1], after: processedMarker).flatMap(Self.millisecondOfDay)
+                if let received = Self.field(message.frames[1], after: receivedMarker).flatMap(RFC3339.parse),
+                    let processed = Self.field(message.frames[1], after: processedMarker).flatMap(RFC3339.parse)
                 {
-                    let marks = [sentWallAt.withLock { $0[position] }, received, processed, arrived]
+                    let marks = [sentWallAt.withLock { $0[position] }, received, processed, Date()]
                     for leg in legs.indices {
-                        // Midnight may fall between two marks; a leg never lasts half a day.
-                        let span = (marks[leg + 1] - marks[leg] + 86_400_000) % 86_400_000
-                        legs[leg].record(UInt64(span) * 1000)
+                        // The envelope's marks are cut to the millisecond: a leg may read a hair below zero.
+                        let span = max(0, marks[leg + 1].timeIntervalSince(marks[leg]))
+                        legs[leg].record(UInt64(span * 1e6))
                     }
                 }
                 verdicts[topic.hasPrefix("article.") ? "article" : topic, default: 0] += 1
@@ -438,29 +437,6 @@ public struct DaemonBench: Sendable {
             legs: legs[0].totalCount == 0
                 ? nil : Dictionary(uniqueKeysWithValues: zip(BenchReport.legNames, legs.map(BenchReport.latency)))
         )
-    }
-
-    /// Milliseconds since midnight UTC of an envelope timestamp (`2026-11-29T12:55:01.123Z`), or nil.
-    static func millisecondOfDay(_ timestamp: String) -> Int? {
-        let bytes = Array(timestamp.utf8)
-        guard bytes.count >= 23, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: ".") else { return nil }
-        func number(_ start: Int, _ count: Int) -> Int? {
-            var value = 0
-            for byte in bytes[start..<(start + count)] {
-                guard byte >= 0x30 && byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-        guard let hours = number(11, 2), let minutes = number(14, 2), let seconds = number(17, 2),
-            let milliseconds = number(20, 3)
-        else { return nil }
-        return ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
-    }
-
-    static func millisecondOfDay(_ date: Date) -> Int {
-        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
-        return milliseconds % 86_400_000
     }
 
     /// The string value after `marker` (e.g. `"id":"`), read from the raw envelope without decoding it.
