@@ -34,70 +34,62 @@ struct DaemonTests {
     @Test("the sample article comes out on article.en, and again as a duplicate naming the first")
     func sampleArticleAndDuplicate() throws {
         let daemon = try DaemonProcess()
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push)
-        try push.connect(daemon.pull)
-        try push.send([try self.seedPayload()])
+        try daemon.feed(context: self.context) { results, push in
+            try push.send([try self.seedPayload()])
 
-        let first = try results.wait { $0.topic.hasPrefix("article.") }[0]
-        #expect(first.topic == "article.en")
-        #expect(first.seq != nil && first.seq! >= 1)
-        #expect(first.value("id") as? String == "seed-0001")
-        #expect(first.value("schema") as? String == "wirewatch.result.v1")
-        #expect(first.value("analysis.language.code") as? String == "en")
-        #expect((first.value("analysis.text.repeated_paragraphs_removed") as? NSNumber)?.intValue == 9)
-        #expect(first.value("dedup.status") as? String == "unique")
-        #expect(first.value("article.canonical_url") as? String == "//example.org/news/2023/isis-k-afghanistan-region")
+            let first = try results.wait { $0.topic.hasPrefix("article.") }[0]
+            #expect(first.topic == "article.en")
+            #expect(first.seq != nil && first.seq! >= 1)
+            #expect(first.value("id") as? String == "seed-0001")
+            #expect(first.value("schema") as? String == "wirewatch.result.v1")
+            #expect(first.value("analysis.language.code") as? String == "en")
+            #expect((first.value("analysis.text.repeated_paragraphs_removed") as? NSNumber)?.intValue == 9)
+            #expect(first.value("dedup.status") as? String == "unique")
+            #expect(first.value("article.canonical_url") as? String == "//example.org/news/2023/isis-k-afghanistan-region")
 
-        try push.send([try self.seedPayload()])
-        let duplicate = try results.wait { $0.topic == "duplicate" }[0]
-        #expect(duplicate.value("dedup.status") as? String == "exact")
-        #expect(duplicate.value("dedup.of") as? String == "seed-0001")
-        #expect(duplicate.seq! > first.seq!)
+            try push.send([try self.seedPayload()])
+            let duplicate = try results.wait { $0.topic == "duplicate" }[0]
+            #expect(duplicate.value("dedup.status") as? String == "exact")
+            #expect(duplicate.value("dedup.of") as? String == "seed-0001")
+            #expect(duplicate.seq! > first.seq!)
+        }
         #expect(try daemon.stop() == 0)
     }
 
     @Test("a long article does not hold back the short ones after it; a copy of it waits for it; seq follows publication")
     func publicationOrder() throws {
         let daemon = try DaemonProcess()
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push)
-        try push.connect(daemon.pull)
-        // About 30,000 words of distinct sentences: analysis takes a good while, in a debug build seconds.
-        let long = (0..<2500).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
-            .joined(separator: " ")
-        try push.send([self.article(id: "long", text: long)])
-        try push.send([self.article(id: "long-copy", text: long)])
-        let shorts = (0..<4).map { "short-\($0)" }
-        for (index, id) in shorts.enumerated() {
-            let text = "The ferry number \(index) left the \(["north", "south", "east", "west"][index]) pier at dawn with \(index * 13 + 40) passengers aboard."
-            try push.send([self.article(id: id, text: text)])
+        try daemon.feed(context: self.context) { results, push in
+            // About 30,000 words of distinct sentences: analysis takes a good while, in a debug build seconds.
+            let long = (0..<2500).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
+                .joined(separator: " ")
+            try push.send([self.article(id: "long", text: long)])
+            try push.send([self.article(id: "long-copy", text: long)])
+            let shorts = (0..<4).map { "short-\($0)" }
+            for (index, id) in shorts.enumerated() {
+                let text = "The ferry number \(index) left the \(["north", "south", "east", "west"][index]) pier at dawn with \(index * 13 + 40) passengers aboard."
+                try push.send([self.article(id: id, text: text)])
+            }
+            let published = try results.wait(for: 6, timeout: 120) { $0.topic != "heartbeat" }
+            let order = published.compactMap { $0.value("id") as? String }
+            let seqs = published.compactMap(\.seq)
+            #expect(seqs == Array(seqs[0]..<(seqs[0] + Int64(seqs.count))), "seq rises by one in publication order: \(seqs)")
+            let position = { (id: String) in order.firstIndex(of: id) ?? -1 }
+            #expect(position("long") >= 0 && position("long") < position("long-copy"), "the copy after its original: \(order)")
+            #expect(published[position("long-copy")].value("dedup.of") as? String == "long")
+            if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+                // Two workers: the short articles are analyzed beside the long one and need not wait for it.
+                #expect(shorts.contains { position($0) < position("long") }, "a short article published before the long one: \(order)")
+            }
+            // The journal agrees: replayed from the start, the same order and numbers.
+            var session = try WirewatchClient(context: self.context).replaySession(daemon.replay)
+            session.timeout = 10
+            let replayed = try session.replay(since: seqs[0] - 1, limit: 100).entries
+            #expect(replayed.map(\.seq) == seqs)
+            #expect(replayed.map { entry in
+                (try? JSONSerialization.jsonObject(with: Data(entry.envelope)) as? [String: Any])?["id"] as? String ?? ""
+            } == order)
         }
-        let published = try results.wait(for: 6, timeout: 120) { $0.topic != "heartbeat" }
-        let order = published.compactMap { $0.value("id") as? String }
-        let seqs = published.compactMap(\.seq)
-        #expect(seqs == Array(seqs[0]..<(seqs[0] + Int64(seqs.count))), "seq rises by one in publication order: \(seqs)")
-        let position = { (id: String) in order.firstIndex(of: id) ?? -1 }
-        #expect(position("long") >= 0 && position("long") < position("long-copy"), "the copy after its original: \(order)")
-        #expect(published[position("long-copy")].value("dedup.of") as? String == "long")
-        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
-            // Two workers: the short articles are analyzed beside the long one and need not wait for it.
-            #expect(shorts.contains { position($0) < position("long") }, "a short article published before the long one: \(order)")
-        }
-        // The journal agrees: replayed from the start, the same order and numbers.
-        var session = try WirewatchClient(context: self.context).replaySession(daemon.replay)
-        session.timeout = 10
-        let replayed = try session.replay(since: seqs[0] - 1, limit: 100).entries
-        #expect(replayed.map(\.seq) == seqs)
-        #expect(replayed.map { entry in
-            (try? JSONSerialization.jsonObject(with: Data(entry.envelope)) as? [String: Any])?["id"] as? String ?? ""
-        } == order)
         #expect(try daemon.stop() == 0)
     }
 
@@ -108,25 +100,21 @@ struct DaemonTests {
         // articles decided while the long one is in analysis would push its record out of reach if the window
         // counted only what is in flight.
         daemon.environment["WIREWATCH_PIPELINE_BATCH"] = "2"
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push)
-        try push.connect(daemon.pull)
-        let long = (0..<16000).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
-            .joined(separator: " ")
-        try push.send([self.article(id: "long", text: long)])
-        for index in 0..<700 {
-            let text = "Bulletin \(index): the council of ward \(index % 977) voted \((index * 7919) % 104_729) to \((index * 31) % 1009) on plan \(index)."
-            try push.send([self.article(id: "short-\(index)", text: text)])
+        try daemon.feed(context: self.context) { results, push in
+            let long = (0..<16000).map { "Report \($0) from the harbour of district \($0 % 97) counted \($0 * 7 % 1009) ships today." }
+                .joined(separator: " ")
+            try push.send([self.article(id: "long", text: long)])
+            for index in 0..<700 {
+                let text = "Bulletin \(index): the council of ward \(index % 977) voted \((index * 7919) % 104_729) to \((index * 31) % 1009) on plan \(index)."
+                try push.send([self.article(id: "short-\(index)", text: text)])
+            }
+            try push.send([self.article(id: "long-again", text: long)])
+            let published = try results.wait(for: 702, timeout: 300) { $0.topic != "heartbeat" }
+            let copy = try #require(published.first { $0.value("id") as? String == "long-again" })
+            #expect(copy.topic == "duplicate")
+            #expect(copy.value("dedup.status") as? String == "exact")
+            #expect(copy.value("dedup.of") as? String == "long")
         }
-        try push.send([self.article(id: "long-again", text: long)])
-        let published = try results.wait(for: 702, timeout: 300) { $0.topic != "heartbeat" }
-        let copy = try #require(published.first { $0.value("id") as? String == "long-again" })
-        #expect(copy.topic == "duplicate")
-        #expect(copy.value("dedup.status") as? String == "exact")
-        #expect(copy.value("dedup.of") as? String == "long")
         #expect(try daemon.stop() == 0)
     }
 
@@ -154,30 +142,26 @@ struct DaemonTests {
     @Test("every hostile input is answered on topic error with a hash and a dead letter, and service goes on")
     func hostileInput() throws {
         let daemon = try DaemonProcess()
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push)
-        try push.connect(daemon.pull)
-        for (index, hostile) in Self.hostile.enumerated() {
-            try push.send(hostile.frames)
-            let good = "Good article number \(index) follows the hostile case \(hostile.name). It has a body."
-            try push.send([self.article(id: "good-\(index)", text: good)])
+        try daemon.feed(context: self.context) { results, push in
+            for (index, hostile) in Self.hostile.enumerated() {
+                try push.send(hostile.frames)
+                let good = "Good article number \(index) follows the hostile case \(hostile.name). It has a body."
+                try push.send([self.article(id: "good-\(index)", text: good)])
+            }
+            let errors = try results.wait(for: Self.hostile.count, timeout: 60) { $0.topic == "error" }
+            for (index, hostile) in Self.hostile.enumerated() {
+                let event = errors[index]
+                #expect(event.value("code") as? String == hostile.code, "\(hostile.name): \(event.json)")
+                #expect((event.value("reason") as? String)?.isEmpty == false, "\(hostile.name)")
+                #expect((event.value("payload_sha256") as? String)?.count == 64, "\(hostile.name)")
+                #expect(((event.value("dead_letter_id") as? NSNumber)?.intValue ?? 0) > 0, "\(hostile.name)")
+            }
+            let goods = try results.wait(for: Self.hostile.count) { $0.topic.hasPrefix("article.") }
+            #expect(Set(goods.compactMap { $0.value("id") as? String }).count == Self.hostile.count)
+            // Errors and articles share one gapless sequence.
+            let seqs = results.all.filter { $0.topic != "heartbeat" }.compactMap(\.seq).sorted()
+            #expect(seqs == Array(1...Int64(seqs.count)))
         }
-        let errors = try results.wait(for: Self.hostile.count, timeout: 60) { $0.topic == "error" }
-        for (index, hostile) in Self.hostile.enumerated() {
-            let event = errors[index]
-            #expect(event.value("code") as? String == hostile.code, "\(hostile.name): \(event.json)")
-            #expect((event.value("reason") as? String)?.isEmpty == false, "\(hostile.name)")
-            #expect((event.value("payload_sha256") as? String)?.count == 64, "\(hostile.name)")
-            #expect(((event.value("dead_letter_id") as? NSNumber)?.intValue ?? 0) > 0, "\(hostile.name)")
-        }
-        let goods = try results.wait(for: Self.hostile.count) { $0.topic.hasPrefix("article.") }
-        #expect(Set(goods.compactMap { $0.value("id") as? String }).count == Self.hostile.count)
-        // Errors and articles share one gapless sequence.
-        let seqs = results.all.filter { $0.topic != "heartbeat" }.compactMap(\.seq).sorted()
-        #expect(seqs == Array(1...Int64(seqs.count)))
         #expect(try daemon.stop() == 0)
     }
 

@@ -206,45 +206,40 @@ struct FaultTests {
         daemon.environment = [
             "WIREWATCH_INGEST_HIGH_WATER_MARK": "200", "WIREWATCH_INGEST_MAX_BACKLOG": "\(maxBacklog)",
         ]
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push, lingerMilliseconds: 5000)
-        try push.setSendHighWaterMark(200)
-        try push.connect(daemon.pull)
+        try daemon.feed(context: self.context, sendHighWaterMark: 200, lingerMilliseconds: 5000) { results, push in
 
-        // The sustainable rate of this workload, measured on a first stretch sent as fast as it is taken.
-        let calibration = 600
-        let started = Date()
-        for index in 0..<calibration { _ = try push.send([Self.bulky(index, kilobytes: 16)]) }
-        try results.wait(for: calibration, timeout: 120) { $0.topic != "heartbeat" }
-        let sustainable = Double(calibration) / Date().timeIntervalSince(started)
-        let baseline = Self.memory(of: daemon)
+            // The sustainable rate of this workload, measured on a first stretch sent as fast as it is taken.
+            let calibration = 600
+            let started = Date()
+            for index in 0..<calibration { _ = try push.send([Self.bulky(index, kilobytes: 16)]) }
+            try results.wait(for: calibration, timeout: 120) { $0.topic != "heartbeat" }
+            let sustainable = Double(calibration) / Date().timeIntervalSince(started)
+            let baseline = Self.memory(of: daemon)
 
-        let seconds = 4.0
-        let count = Int(sustainable * 5 * seconds)
-        let payloads = (calibration..<(calibration + count)).map { Self.bulky($0, kilobytes: 16) }
-        var peakBacklog = 0.0
-        var sawPaused = false
-        let offered = try Self.offer(payloads, over: push, rate: sustainable * 5) {
-            peakBacklog = max(peakBacklog, Self.gauge("wirewatch_pipeline_backlog", of: daemon) ?? 0)
-            sawPaused = sawPaused || Self.gauge("wirewatch_ingest_paused", of: daemon) == 1
+            let seconds = 4.0
+            let count = Int(sustainable * 5 * seconds)
+            let payloads = (calibration..<(calibration + count)).map { Self.bulky($0, kilobytes: 16) }
+            var peakBacklog = 0.0
+            var sawPaused = false
+            let offered = try Self.offer(payloads, over: push, rate: sustainable * 5) {
+                peakBacklog = max(peakBacklog, Self.gauge("wirewatch_pipeline_backlog", of: daemon) ?? 0)
+                sawPaused = sawPaused || Self.gauge("wirewatch_ingest_paused", of: daemon) == 1
+            }
+            let total = calibration + count
+            try results.wait(for: total, timeout: 300) { $0.topic != "heartbeat" }
+            let after = Self.memory(of: daemon)
+            print(
+                "overload: sustainable \(Int(sustainable))/s, offered \(Int(sustainable * 5))/s (\(count) articles of 16 KB); PUSH refused \(offered.refused) times, took \(String(format: "%.1f", offered.seconds)) s; peak backlog \(Int(peakBacklog)) (cap \(maxBacklog)); RSS \(baseline.rss >> 20) → peak \(after.peak >> 20) MiB"
+            )
+            #expect(offered.refused > 0, "PUSH was pushed back")
+            #expect(sawPaused, "metrics showed ingest paused")
+            #expect(peakBacklog > 0 && peakBacklog <= Double(maxBacklog + 512), "backlog bounded by ingest.max_backlog")
+            // Queues are bounded by the high-water marks (200 messages of 16 KB a side): memory stays near its baseline.
+            #expect(after.peak - baseline.peak < 64 << 20, "peak RSS grew \((after.peak - baseline.peak) >> 20) MiB")
+            let ids = Self.publishedIDs(results)
+            #expect(ids.count == total, "every article sent was published")
+            #expect(ids.values.allSatisfy { $0 == 1 }, "and once")
         }
-        let total = calibration + count
-        try results.wait(for: total, timeout: 300) { $0.topic != "heartbeat" }
-        let after = Self.memory(of: daemon)
-        print(
-            "overload: sustainable \(Int(sustainable))/s, offered \(Int(sustainable * 5))/s (\(count) articles of 16 KB); PUSH refused \(offered.refused) times, took \(String(format: "%.1f", offered.seconds)) s; peak backlog \(Int(peakBacklog)) (cap \(maxBacklog)); RSS \(baseline.rss >> 20) → peak \(after.peak >> 20) MiB"
-        )
-        #expect(offered.refused > 0, "PUSH was pushed back")
-        #expect(sawPaused, "metrics showed ingest paused")
-        #expect(peakBacklog > 0 && peakBacklog <= Double(maxBacklog + 512), "backlog bounded by ingest.max_backlog")
-        // Queues are bounded by the high-water marks (200 messages of 16 KB a side): memory stays near its baseline.
-        #expect(after.peak - baseline.peak < 64 << 20, "peak RSS grew \((after.peak - baseline.peak) >> 20) MiB")
-        let ids = Self.publishedIDs(results)
-        #expect(ids.count == total, "every article sent was published")
-        #expect(ids.values.allSatisfy { $0 == 1 }, "and once")
         #expect(try daemon.stop() == 0)
     }
 
@@ -258,24 +253,19 @@ struct FaultTests {
         daemon.environment = [
             "WIREWATCH_INGEST_HIGH_WATER_MARK": "2100", "WIREWATCH_INGEST_MAX_BACKLOG": "50", "WIREWATCH_PIPELINE_WORKERS": "1",
         ]
-        try daemon.start()
-        let results = ResultCollector(context: self.context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(self.context, type: .push, lingerMilliseconds: 5000)
-        try push.setSendHighWaterMark(1000)
-        try push.connect(daemon.pull)
-        let count = 2600
-        let started = Date()
-        for index in 0..<count { _ = try push.send([Self.bulky(index, kilobytes: 16)]) }
-        _ = try? results.wait(for: count, timeout: 150) { $0.topic != "heartbeat" }
-        let ids = Self.publishedIDs(results)
-        let memory = Self.memory(of: daemon)
-        print(
-            "long stall: \(ids.count) of \(count) articles of 16 KB published in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; peak RSS \(memory.peak >> 20) MiB"
-        )
-        #expect(ids.count == count, "lost \(count - ids.count) articles that were in flight")
-        #expect(ids.values.allSatisfy { $0 == 1 }, "each published once")
+        try daemon.feed(context: self.context, sendHighWaterMark: 1000, lingerMilliseconds: 5000) { results, push in
+            let count = 2600
+            let started = Date()
+            for index in 0..<count { _ = try push.send([Self.bulky(index, kilobytes: 16)]) }
+            _ = try? results.wait(for: count, timeout: 150) { $0.topic != "heartbeat" }
+            let ids = Self.publishedIDs(results)
+            let memory = Self.memory(of: daemon)
+            print(
+                "long stall: \(ids.count) of \(count) articles of 16 KB published in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; peak RSS \(memory.peak >> 20) MiB"
+            )
+            #expect(ids.count == count, "lost \(count - ids.count) articles that were in flight")
+            #expect(ids.values.allSatisfy { $0 == 1 }, "each published once")
+        }
         #expect(try daemon.stop() == 0)
     }
 }

@@ -65,23 +65,19 @@ struct SchemaTests {
     @Test("live envelopes, errors and heartbeats match their schemas")
     func live() throws {
         let daemon = try DaemonProcess()
-        try daemon.start()
         let context = try Context()
-        let results = ResultCollector(context: context, endpoint: daemon.publish)
-        defer { results.stop() }
-        try results.waitUntilConnected()
-        let push = try Socket(context, type: .push)
-        try push.connect(daemon.pull)
-        let seed = try #require(FileManager.default.contents(atPath: Paths.seedArticle.path))
-        try push.send([[UInt8](seed)])
-        try push.send([[UInt8](seed)])
-        try push.send([Array("{oops".utf8)])
-        try results.wait(for: 3) { $0.topic != "heartbeat" }
-        try results.wait(for: 2) { $0.topic == "heartbeat" }
-        let lines = results.all.map { String(decoding: $0.body, as: UTF8.self) }
-        let report = try self.validate(lines)
-        #expect(report.hasPrefix("validated"), "\(report)")
-        #expect(!report.contains("wirewatch."), "\(report)")
+        try daemon.feed(context: context) { results, push in
+            let seed = try #require(FileManager.default.contents(atPath: Paths.seedArticle.path))
+            try push.send([[UInt8](seed)])
+            try push.send([[UInt8](seed)])
+            try push.send([Array("{oops".utf8)])
+            try results.wait(for: 3) { $0.topic != "heartbeat" }
+            try results.wait(for: 2) { $0.topic == "heartbeat" }
+            let lines = results.all.map { String(decoding: $0.body, as: UTF8.self) }
+            let report = try self.validate(lines)
+            #expect(report.hasPrefix("validated"), "\(report)")
+            #expect(!report.contains("wirewatch."), "\(report)")
+        }
         #expect(try daemon.stop() == 0)
     }
 }

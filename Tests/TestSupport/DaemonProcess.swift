@@ -174,6 +174,23 @@ public final class DaemonProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Starts the daemon and runs `body` with a subscriber to its results, connected before anything is sent, and a
+    /// PUSH socket connected to its pull endpoint. The socket is `~Copyable`, so it is lent to a closure rather than
+    /// returned.
+    public func feed<T>(
+        context: Context, sendHighWaterMark: Int? = nil, lingerMilliseconds: Int = 1000,
+        _ body: (ResultCollector, borrowing Socket) throws -> T
+    ) throws -> T {
+        try self.start()
+        let results = ResultCollector(context: context, endpoint: self.publish)
+        defer { results.stop() }
+        try results.waitUntilConnected()
+        let push = try Socket(context, type: .push, lingerMilliseconds: lingerMilliseconds)
+        if let sendHighWaterMark { try push.setSendHighWaterMark(sendHighWaterMark) }
+        try push.connect(self.pull)
+        return try body(results, push)
+    }
+
     public func log() -> String {
         (try? String(contentsOf: self.logPath, encoding: .utf8)) ?? ""
     }
