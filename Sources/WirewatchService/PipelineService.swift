@@ -113,6 +113,8 @@ struct PipelineService: Service {
         let inFlightLimit = self.config.pipeline.batch
         var processedAtTrim = 0
         var lastMemoryTrim = Date.distantPast
+        var processedSeen = 0
+        var processedChangedAt = Date.distantPast
         /// Journals what has finished, in the order it finished, numbering it as it goes (the publisher's `seq`):
         /// a long article no longer holds back the short ones decided after it. Only a copy waits, for the article
         /// it copies while that is in flight, so no duplicate is published before its original. False when the
@@ -249,12 +251,19 @@ struct PipelineService: Service {
             }
             if rows.isEmpty {
                 if drainDeadline != nil && inFlight.isEmpty { break }
-                if inFlight.isEmpty && self.state.processed.load(ordering: .relaxed) != processedAtTrim
-                    && Date().timeIntervalSince(lastMemoryTrim) > 10
+                let processed = self.state.processed.load(ordering: .relaxed)
+                if processed != processedSeen {
+                    processedSeen = processed
+                    processedChangedAt = Date()
+                }
+                // Caught up: hand back what a burst's queues (ingest, publisher, analysis) freed. glibc keeps freed
+                // memory inside each thread's arena, and a burst leaves hundreds of MB there otherwise. At most every
+                // 10 s under steady load, where the pipeline catches up between articles; and a second after a burst
+                // ends, so the memory is back within a second, not up to ten.
+                if inFlight.isEmpty && processed != processedAtTrim
+                    && (Date().timeIntervalSince(lastMemoryTrim) > 10 || Date().timeIntervalSince(processedChangedAt) > 1)
                 {
-                    // Caught up: hand back what a burst's queues (ingest, publisher, analysis) freed. glibc keeps
-                    // freed memory inside each thread's arena, and a burst leaves hundreds of MB there otherwise.
-                    processedAtTrim = self.state.processed.load(ordering: .relaxed)
+                    processedAtTrim = processed
                     lastMemoryTrim = Date()
                     malloc_trim(0)
                 }
