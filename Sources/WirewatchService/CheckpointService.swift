@@ -11,7 +11,7 @@ struct CheckpointService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await runServiceLoop(name: "wirewatch-checkpoint") { stop in try self.loop(stop: stop) }
+        try await runServiceLoop(name: "ww-checkpoint") { stop in try self.loop(stop: stop) }
     }
 
     func loop(stop: StopFlag) throws {

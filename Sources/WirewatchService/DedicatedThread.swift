@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Synchronization
 
@@ -10,12 +11,19 @@ func runOnDedicatedThread<T: Sendable>(
 ) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let thread = Thread {
+            nameCurrentThread(name)
             continuation.resume(with: Result { try body() })
         }
         thread.name = name
         thread.stackSize = 8 << 20
         thread.start()
     }
+}
+
+/// Gives the calling thread `name` where operators look (`top -H`, `ps -L`, `perf`); names are kept short,
+/// as the kernel keeps 15 bytes.
+func nameCurrentThread(_ name: String) {
+    wirewatch_name_thread(name)
 }
 
 /// A flag one thread raises and another polls between blocking calls.

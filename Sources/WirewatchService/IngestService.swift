@@ -25,7 +25,7 @@ struct IngestService: Service {
     static let maxFrames = 2
 
     func run() async throws {
-        try await runServiceLoop(name: "wirewatch-ingest") { stop in try self.loop(stop: stop) }
+        try await runServiceLoop(name: "ww-ingest") { stop in try self.loop(stop: stop) }
     }
 
     /// A socket held in a class so several can live in one array.

@@ -32,7 +32,7 @@ struct PipelineService: Service {
     static let testHangAfter = ProcessInfo.processInfo.environment["WIREWATCH_TEST_HANG_PIPELINE_AFTER"].flatMap(Int.init)
 
     func run() async throws {
-        try await runServiceLoop(name: "wirewatch-pipeline") { stop in try self.loop(stop: stop) }
+        try await runServiceLoop(name: "ww-pipeline") { stop in try self.loop(stop: stop) }
     }
 
     func loop(stop: StopFlag) throws {
@@ -101,7 +101,7 @@ struct PipelineService: Service {
         var lastReadDrained = false
         var drainDeadline: Date? = nil
         var lastTrim = Date()
-        let pool = WorkerPool(workers: self.config.workerCount, name: "wirewatch-analysis")
+        let pool = WorkerPool(workers: self.config.workerCount, name: "ww-analysis")
         defer { pool.stop() }
         let finished = FinishedEnvelopes()
         // Decided and not yet journaled, in decision order.

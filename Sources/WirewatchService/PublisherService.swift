@@ -21,7 +21,7 @@ struct PublisherService: Service {
     var security: SocketSecurity? = nil
 
     func run() async throws {
-        try await runServiceLoop(name: "wirewatch-publish") { stop in try self.loop(stop: stop) }
+        try await runServiceLoop(name: "ww-publish") { stop in try self.loop(stop: stop) }
     }
 
     func loop(stop: StopFlag) throws {

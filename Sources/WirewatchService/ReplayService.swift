@@ -28,7 +28,7 @@ struct ReplayService: Service {
     static let maxLimit = 10_000
 
     func run() async throws {
-        try await runServiceLoop(name: "wirewatch-replay") { stop in try self.loop(stop: stop) }
+        try await runServiceLoop(name: "ww-replay") { stop in try self.loop(stop: stop) }
     }
 
     func loop(stop: StopFlag) throws {

@@ -61,6 +61,23 @@ struct OperationsTests {
         deinit { close(self.fd) }
     }
 
+    @Test("each of the daemon's own threads carries its name where top -H and perf look")
+    func threadNames() throws {
+        let daemon = try DaemonProcess()
+        daemon.environment = ["WIREWATCH_PIPELINE_WORKERS": "2"]
+        try daemon.start()
+        let pid = try #require(daemon.process?.processIdentifier)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        let names = Set(tasks.compactMap { task in
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .newlines)
+        })
+        for name in ["ww-ingest", "ww-pipeline", "ww-publish", "ww-replay", "ww-checkpoint", "ww-analysis-0", "ww-analysis-1"] {
+            #expect(names.contains(name), "\(name) among \(names.sorted())")
+        }
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("systemd hears READY=1, STATUS= with rates, WATCHDOG=1 and STOPPING=1")
     func notifyProtocol() throws {
         let daemon = try DaemonProcess()
