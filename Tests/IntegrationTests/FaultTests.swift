@@ -207,7 +207,6 @@ struct FaultTests {
             "WIREWATCH_INGEST_HIGH_WATER_MARK": "200", "WIREWATCH_INGEST_MAX_BACKLOG": "\(maxBacklog)",
         ]
         try daemon.feed(context: self.context, sendHighWaterMark: 200, lingerMilliseconds: 5000) { results, push in
-
             // The sustainable rate of this workload, measured on a first stretch sent as fast as it is taken.
             let calibration = 600
             let started = Date()
