@@ -134,11 +134,12 @@ public final class Store: Sendable {
     // MARK: Ingest
 
     /// Writes accepted payloads, and the dead letters of rejected ones, in one durable transaction.
-    /// - Returns: the inbox id of each item, in order.
-    public func accept(_ items: [InboxItem]) throws -> [Int64] {
+    /// - Returns: each item's inbox row as written (what `pending` would read back), in order.
+    @discardableResult
+    public func accept(_ items: [InboxItem]) throws -> [InboxRow] {
         try self.pool.write { db in
-            var ids: [Int64] = []
-            ids.reserveCapacity(items.count)
+            var rows: [InboxRow] = []
+            rows.reserveCapacity(items.count)
             for item in items {
                 var deadLetterID: Int64? = nil
                 if let rejection = item.rejection {
@@ -169,10 +170,25 @@ public final class Store: Sendable {
                         item.rejection?.code, item.rejection?.reason,
                     ]
                 )
-                ids.append(db.lastInsertedRowID)
+                rows.append(
+                    InboxRow(
+                        id: db.lastInsertedRowID, receivedAt: item.receivedAt, endpoint: item.endpoint,
+                        payload: item.rejection == nil ? item.payload : [],
+                        rejection: item.rejection.map { rejection in
+                            InboxRow.Rejection(
+                                deadLetterID: deadLetterID ?? 0, code: rejection.code, reason: rejection.reason,
+                                payloadSHA256: rejection.payloadSHA256, payloadBytes: item.payload.count
+                            )
+                        }
+                    ))
             }
-            return ids
+            return rows
         }
+    }
+
+    /// The newest inbox row's id, 0 when the inbox is empty.
+    public func lastInboxID() throws -> Int64 {
+        try self.pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM inbox") ?? 0 }
     }
 
     // MARK: Pipeline

@@ -20,6 +20,8 @@ public final class DaemonState: Sendable {
     /// Inbox rows ingest has committed, rejections included: while it stands still, the pipeline has read all
     /// there is and need not ask the store again.
     let inboxWritten = Atomic<Int>(0)
+    /// The rows ingest just committed, for the pipeline to take without reading them back.
+    let inboxHandoff = InboxHandoff()
     /// Monotonic nanoseconds of the pipeline loop's last turn; a stale value means the pipeline is wedged.
     let pipelineTick = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
     let socketsBound = Atomic<Int>(0)

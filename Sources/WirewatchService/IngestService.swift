@@ -90,6 +90,12 @@ struct IngestService: Service {
             "ingest listening", metadata: ["ingest.endpoints": .array(endpoints.map { .string($0.name) })]
         )
         let limits = DecodeLimits(config: self.config)
+        do {
+            self.state.inboxHandoff.start(after: try self.store.lastInboxID())
+        } catch {
+            // Without it the pipeline reads every row back from the store, as it would anyway after a restart.
+            self.logger.warning("cannot read the inbox's last id; the pipeline reads it back", metadata: ["error": "\(error)"])
+        }
         var items = endpoints.map { $0.socket.pollItem(.readable) }
         let perRound = 512
         var paused = false
@@ -191,7 +197,7 @@ struct IngestService: Service {
         var delay = 0.05
         while true {
             do {
-                _ = try self.store.accept(batch)
+                self.state.inboxHandoff.put(try self.store.accept(batch))
                 if !self.state.inboxWritable.exchange(true, ordering: .relaxed) {
                     self.logger.notice("store writable again; ingest resumed")
                 }

@@ -240,7 +240,8 @@ struct PipelineService: Service {
                     rows = []
                 } else {
                     let limit = inFlightLimit - decisionsOpen()
-                    rows = try self.store.pending(after: lastInboxID, limit: limit)
+                    rows = try self.state.inboxHandoff.take(after: lastInboxID, limit: limit)
+                        ?? self.store.pending(after: lastInboxID, limit: limit)
                     inboxWrittenAtRead = written
                     lastReadDrained = rows.count < limit
                 }

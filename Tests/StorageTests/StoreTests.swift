@@ -20,16 +20,27 @@ struct StoreTests {
     func inboxToJournal() throws {
         let store = try self.open()
         let now = Date()
-        let ids = try store.accept([
+        let written = try store.accept([
             InboxItem(receivedAt: now, endpoint: "pull", payload: Array("{\"text\":\"a\"}".utf8), rejection: nil),
             InboxItem(
                 receivedAt: now, endpoint: "pull", payload: Array("{bad".utf8),
                 rejection: .init(code: "malformed_json", reason: "bad", payloadSHA256: String(repeating: "a", count: 64))
             ),
         ])
+        let ids = written.map(\.id)
         #expect(ids.count == 2 && ids[1] > ids[0])
+        #expect(try store.lastInboxID() == ids[1])
         let pending = try store.pending(after: 0, limit: 10)
         #expect(pending.count == 2)
+        // What accept returns is what the pipeline would read back: the daemon hands it over in memory.
+        for (row, read) in zip(written, pending) {
+            #expect(row.id == read.id && row.endpoint == read.endpoint && row.payload == read.payload)
+            #expect(abs(row.receivedAt.timeIntervalSince(read.receivedAt)) < 0.001)
+            #expect(row.rejection?.deadLetterID == read.rejection?.deadLetterID)
+            #expect(row.rejection?.code == read.rejection?.code && row.rejection?.reason == read.rejection?.reason)
+            #expect(row.rejection?.payloadSHA256 == read.rejection?.payloadSHA256)
+            #expect(row.rejection?.payloadBytes == read.rejection?.payloadBytes)
+        }
         #expect(pending[0].payload == Array("{\"text\":\"a\"}".utf8))
         #expect(pending[1].rejection?.code == "malformed_json")
         #expect(pending[1].rejection?.payloadBytes == 4)
@@ -62,7 +73,7 @@ struct StoreTests {
         let now = Date()
         let ids = try store.accept((0..<4).map { index in
             InboxItem(receivedAt: now, endpoint: "pull", payload: Array("{\"text\":\"\(index)\"}".utf8), rejection: nil)
-        })
+        }).map(\.id)
         var batch = JournalBatch()
         // The second article is still being analyzed: the third and first finish before it.
         batch.entries = [ids[2], ids[0]].enumerated().map { position, _ in
