@@ -52,6 +52,12 @@ final class InboxHandoff: Sendable {
         }
     }
 
+    /// The pipeline, caught up: lets go of the rows up to `inboxID` (it has decided them and asks only after them
+    /// from now on) now rather than at the next take, so an idle daemon holds none of the last burst's payloads.
+    func release(through inboxID: Int64) {
+        _ = self.take(after: inboxID, limit: 0)
+    }
+
     /// The pipeline: up to `limit` rows after `inboxID`, oldest first, as `Store.pending` would read them; nil when
     /// some of them may be in the store only. Rows are let go once a later call asks for what follows them, so a
     /// pipeline that takes rows and then backs off (the shared memory out of reach) gets the same rows again.

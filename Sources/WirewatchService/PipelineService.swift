@@ -266,6 +266,7 @@ struct PipelineService: Service {
                 {
                     processedAtTrim = processed
                     lastMemoryTrim = Date()
+                    self.state.inboxHandoff.release(through: lastInboxID)
                     malloc_trim(0)
                 }
                 self.workSignal.wait(timeout: inFlight.isEmpty ? 0.25 : 0.05)

@@ -33,6 +33,9 @@ struct InboxHandoffTests {
         #expect(handoff.take(after: last, limit: 2)?.map(\.id) == Array(rows[0...1]).map(\.id), "taken again")
         #expect(handoff.take(after: rows[1].id, limit: 10)?.map(\.id) == [rows[2].id])
         #expect(handoff.take(after: rows[2].id, limit: 10)?.isEmpty == true, "caught up")
+        handoff.put(try self.write(1))
+        handoff.release(through: rows[2].id + 1)
+        #expect(handoff.take(after: rows[2].id, limit: 10)?.isEmpty == true, "released")
         // Rows the pipeline read from the store meanwhile are skipped, not returned twice.
         let more = try self.write(3)
         handoff.put(more)
