@@ -23,7 +23,7 @@ final class InboxHandoff: Sendable {
     let maxRows: Int
     let maxBytes: Int
 
-    init(maxRows: Int = 4096, maxBytes: Int = 16 << 20) {
+    init(maxRows: Int = 1024, maxBytes: Int = 4 << 20) {
         self.maxRows = maxRows
         self.maxBytes = maxBytes
     }
