@@ -366,8 +366,9 @@ public struct DaemonBench: Sendable {
                     if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
                 }
                 let now = DispatchTime.now().uptimeNanoseconds
+                let wall = Date()
                 sentAt.withLock { $0[position] = now }
-                sentWallAt.withLock { $0[position] = Date() }
+                sentWallAt.withLock { $0[position] = wall }
                 _ = try? push.send([payload])
                 sentBytes.add(payload.count, ordering: .relaxed)
             }
@@ -393,6 +394,9 @@ public struct DaemonBench: Sendable {
             while let message = try subscriber.receive(dontWait: true) {
                 guard message.frames.count == 2, let topic = message.string(0), topic != "heartbeat" else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
+                // The legs end at the same moment as the whole: read later, after parsing, a preemption in between
+                // would count in the legs alone.
+                let nowWall = Date()
                 guard let id = Self.field(message.frames[1], after: marker),
                     let position = BenchCorpus.index(ofID: id), position >= 0, position < count, !received[position]
                 else { continue }
@@ -404,7 +408,7 @@ public struct DaemonBench: Sendable {
                 if let received = Self.field(message.frames[1], after: receivedMarker).flatMap(RFC3339.parse),
                     let processed = Self.field(message.frames[1], after: processedMarker).flatMap(RFC3339.parse)
                 {
-                    let marks = [sentWallAt.withLock { $0[position] }, received, processed, Date()]
+                    let marks = [sentWallAt.withLock { $0[position] }, received, processed, nowWall]
                     for leg in legs.indices {
                         // The envelope's marks are cut to the millisecond: a leg may read a hair below zero.
                         let span = max(0, marks[leg + 1].timeIntervalSince(marks[leg]))
