@@ -174,6 +174,10 @@ struct PipelineService: Service {
         func decisionsOpen() -> Int {
             inFlight.first.map { Int(nextTicket - $0.ticket) } ?? 0
         }
+        /// Ingest has written since the last read of the inbox, or that read stopped at its limit.
+        func inboxMayHaveMore() -> Bool {
+            self.state.inboxWritten.load(ordering: .acquiring) != inboxWrittenAtRead || !lastReadDrained
+        }
         func storeGaveUp() {
             self.logger.critical(
                 "drain deadline reached with an unwritable store; what is not journaled stays in the inbox for the next start",
@@ -196,8 +200,7 @@ struct PipelineService: Service {
             // New input first: it is decided and handed to a worker in a fraction of a millisecond, while a commit
             // (with its fsync) would keep it waiting. What finished is journaled on the next turn, when nothing
             // new is waiting, or now when nothing can be read (in flight at the limit, shared memory to reach).
-            let inputWaiting = !sharedNeedsPrepare && decisionsOpen() < inFlightLimit
-                && (self.state.inboxWritten.load(ordering: .acquiring) != inboxWrittenAtRead || !lastReadDrained)
+            let inputWaiting = !sharedNeedsPrepare && decisionsOpen() < inFlightLimit && inboxMayHaveMore()
             if !inputWaiting {
                 guard commitFinished() else {
                     storeGaveUp()
@@ -235,10 +238,11 @@ struct PipelineService: Service {
             do {
                 // Most wake-ups are a worker's finished article, not new input: at 750 articles/s half the reads
                 // of the inbox found nothing, each a trip through the store's reader pool.
-                let written = self.state.inboxWritten.load(ordering: .acquiring)
-                if written == inboxWrittenAtRead && lastReadDrained {
+                if !inboxMayHaveMore() {
                     rows = []
                 } else {
+                    // Read before the inbox: what ingest writes after this is seen by the next turn.
+                    let written = self.state.inboxWritten.load(ordering: .acquiring)
                     let limit = inFlightLimit - decisionsOpen()
                     rows = try self.state.inboxHandoff.take(after: lastInboxID, limit: limit)
                         ?? self.store.pending(after: lastInboxID, limit: limit)
