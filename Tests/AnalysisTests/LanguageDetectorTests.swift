@@ -63,6 +63,7 @@ import Testing
     @Test func sampleAgreesWithTheWholeText() throws {
         var compared = 0
         var sampledLong = 0
+        var fellBack = 0
         var disagreements: [String] = []
         for file in ["bbc-news.jsonl", "lee-news.jsonl", "geo-trnews.jsonl", "geo-geovirus.jsonl", "quotes-polnear-dev.jsonl"] {
             guard let lines = try? String(contentsOf: Self.data.appendingPathComponent(file), encoding: .utf8) else {
@@ -74,7 +75,11 @@ import Testing
                     let text = object["text"] as? String
                 else { continue }
                 let utf8 = Array(text.utf8)
-                if utf8.count > LanguageDetector.sampleBytes { sampledLong += 1 }
+                if utf8.count > LanguageDetector.sampleBytes {
+                    sampledLong += 1
+                    let sampled = LanguageDetector.detect(utf8: LanguageDetector.sample(utf8), hint: nil)
+                    if !sampled.reliable || sampled.confidence < LanguageDetector.trustedSampleShare { fellBack += 1 }
+                }
                 let whole = LanguageDetector.detect(utf8: utf8, hint: nil)
                 let sampled = LanguageDetector.detect(text, hint: nil)
                 compared += 1
@@ -83,7 +88,7 @@ import Testing
                 }
             }
         }
-        print("language: \(compared) texts, \(sampledLong) sampled, \(disagreements.count) disagree")
+        print("language: \(compared) texts, \(sampledLong) sampled (\(fellBack) of them then whole), \(disagreements.count) disagree")
         for line in disagreements.prefix(10) { print("  \(line)") }
         #expect(disagreements.count * 1000 <= compared, "more than 1 in 1,000 texts change language or reliability")
     }
