@@ -165,36 +165,65 @@ struct EntityLinker {
             }
         }
 
-        var groups: [Int: [Int]] = [:]
-        for index in mentions.indices { groups[root(index), default: []].append(index) }
-        let length = max(self.document.scalars.count, 1)
+        // Groups in one flat array, each group's members in text order: `union` keeps the smaller index as the root,
+        // so a group's root is its first member. Dictionaries of arrays, and of Strings per group, were a third of
+        // linking.
+        let roots = mentions.indices.map { root($0) }
+        var groupStart = [Int](repeating: 0, count: mentions.count + 1)
+        for index in mentions.indices { groupStart[roots[index] + 1] += 1 }
         var maxCount = 1
-        for members in groups.values { maxCount = max(maxCount, members.count) }
+        for index in mentions.indices {
+            maxCount = max(maxCount, groupStart[index + 1])
+            groupStart[index + 1] += groupStart[index]
+        }
+        var fill = groupStart
+        var grouped = [Int](repeating: 0, count: mentions.count)
+        for index in mentions.indices {
+            grouped[fill[roots[index]]] = index
+            fill[roots[index]] += 1
+        }
+        let length = max(self.document.scalars.count, 1)
         let titleWords = title.map { Self.words($0).map(entityHash) } ?? []
         var results: [(result: EntityResult, first: Int)] = []
-        for (_, members) in groups {
-            var surfaces: [String: Int] = [:]
+        for root in mentions.indices where roots[root] == root {
+            let members = grouped[groupStart[root]..<groupStart[root + 1]]
+            // Distinct surfaces in order of first use, with their counts: a linear search while there are few (as
+            // there are), a dictionary past that, so a text repeating one name in a thousand spellings stays linear.
             var order: [String] = []
+            var counts: [Int] = []
+            var orderIndex: [String: Int]? = nil
             // The first mention of each surface in `order`: its tokens are the surface's words.
             var orderTokens: [Range<Int>] = []
-            var types: [String: Int] = [:]
+            var types: [(type: String, count: Int)] = []
             var canonical: String?
             for member in members {
-                let mention = mentions[member]
-                if surfaces[mention.text] == nil {
-                    order.append(mention.text)
-                    orderTokens.append(mention.tokens)
+                let text = mentions[member].text
+                if let known = orderIndex != nil ? orderIndex![text] : order.firstIndex(of: text) {
+                    counts[known] += 1
+                } else {
+                    order.append(text)
+                    counts.append(1)
+                    orderTokens.append(mentions[member].tokens)
+                    orderIndex?[text] = order.count - 1
+                    if orderIndex == nil && order.count > 16 {
+                        orderIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+                    }
                 }
-                surfaces[mention.text, default: 0] += 1
-                types[mention.type, default: 0] += 1
-                canonical = canonical ?? mention.canonical
+                let type = mentions[member].type
+                if let known = types.firstIndex(where: { $0.type == type }) {
+                    types[known].count += 1
+                } else {
+                    types.append((type, 1))
+                }
+                canonical = canonical ?? mentions[member].canonical
             }
-            let name = order.max { a, b in
-                let (la, lb) = (a.unicodeScalars.count, b.unicodeScalars.count)
-                return la != lb ? la < lb : surfaces[a]! < surfaces[b]!
-            }!
-            let type = types.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
-            let first = mentions[members[0]].start
+            let name = order[
+                order.indices.max { a, b in
+                    let (la, lb) = (order[a].unicodeScalars.count, order[b].unicodeScalars.count)
+                    return la != lb ? la < lb : counts[a] < counts[b]
+                }!]
+            let type = types.max { $0.count != $1.count ? $0.count < $1.count : $0.type > $1.type }!.type
+            let first = mentions[root].start
             let inTitle = !titleWords.isEmpty && orderTokens.contains { range in
                 let words = range.filter { tokens[$0].kind != .punctuation }.map { hashes[$0] }
                 guard !words.isEmpty, words.count <= titleWords.count else { return false }
