@@ -56,9 +56,12 @@ public struct JournalEntry: Sendable, Equatable {
     public let recordedAt: Date
     /// The JSON envelope exactly as published.
     public let envelope: [UInt8]
+    /// `envelope` as the journal stores it (`EnvelopeCompression`), when it was compressed before the commit, off
+    /// the writer's thread; nil, and the store compresses it inside the commit.
+    public let stored: Data?
 
     public init(seq: Int64, topic: String, articleID: String?, cluster: String?, status: String?, recordedAt: Date,
-                envelope: [UInt8]) {
+                envelope: [UInt8], stored: Data? = nil) {
         self.seq = seq
         self.topic = topic
         self.articleID = articleID
@@ -66,6 +69,7 @@ public struct JournalEntry: Sendable, Equatable {
         self.status = status
         self.recordedAt = recordedAt
         self.envelope = envelope
+        self.stored = stored
     }
 
     init(row: Row) throws {
@@ -76,6 +80,7 @@ public struct JournalEntry: Sendable, Equatable {
         self.status = row["status"]
         self.recordedAt = Date(timeIntervalSince1970: row["recorded_at"])
         self.envelope = try EnvelopeCompression.unpack(row["envelope"] as Data)
+        self.stored = nil
     }
 }
 

@@ -249,7 +249,7 @@ public final class Store: Sendable {
                 try insert.execute(
                     arguments: [
                         entry.seq, entry.topic, entry.articleID, entry.cluster, entry.status,
-                        entry.recordedAt.timeIntervalSince1970, EnvelopeCompression.pack(entry.envelope),
+                        entry.recordedAt.timeIntervalSince1970, entry.stored ?? EnvelopeCompression.pack(entry.envelope),
                     ]
                 )
             }

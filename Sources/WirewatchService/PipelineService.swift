@@ -136,7 +136,7 @@ struct PipelineService: Service {
             let run = runIndices.map { inFlight[$0] }
             let outgoing = finished.take(run.map(\.ticket))
             let ready = zip(outgoing, nextSeq...).map { item, seq in
-                Outgoing(entry: item.entry.sequenced(seq), receivedAt: item.receivedAt)
+                Outgoing(entry: item.entry.sequenced(seq, packedHead: item.packedHead), receivedAt: item.receivedAt)
             }
             var batch = JournalBatch()
             batch.entries = ready.map(\.entry)
@@ -439,7 +439,9 @@ struct PipelineService: Service {
                 cluster: envelope.dedup.cluster, status: envelope.dedup.status.rawValue, recordedAt: Date(),
                 envelope: body
             ),
-            receivedAt: admitted.receivedAt
+            receivedAt: admitted.receivedAt,
+            // Compressed here, on a worker: in the commit it was an eighth of the pipeline thread, in the write lock.
+            packedHead: body.last == UInt8(ascii: "}") ? EnvelopeCompression.pack(Array(body.dropLast())) : nil
         )
     }
 
@@ -553,22 +555,29 @@ struct Outgoing: Sendable {
     let entry: JournalEntry
     /// For latency measurement; nil for redeliveries and errors.
     let receivedAt: Date?
+    /// The envelope without its closing brace, compressed (`EnvelopeCompression.pack`), for `sequenced`.
+    var packedHead: Data? = nil
 }
 
 extension JournalEntry {
     /// The entry under its journal `seq`, written into its envelope. Envelopes are encoded without one (on a
     /// worker, before the order of journaling is known), with sorted keys, and `seq` sorts after every other key
     /// of a result or an error envelope: it goes just before the closing brace, as an encoder would put it.
-    func sequenced(_ seq: Int64) -> JournalEntry {
+    ///
+    /// `packedHead`, the envelope without its closing brace as `EnvelopeCompression.pack` made it, gives the stored
+    /// form too: the head's frame, then one of the bytes added here.
+    func sequenced(_ seq: Int64, packedHead: Data? = nil) -> JournalEntry {
         var body = self.envelope
+        var stored: Data? = nil
         if body.last == UInt8(ascii: "}") {
             body.removeLast()
-            if body.count > 1 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: "\"seq\":\(seq)}".utf8)
+            let tail = Array("\(body.count > 1 ? "," : "")\"seq\":\(seq)}".utf8)
+            body += tail
+            stored = packedHead.map { EnvelopeCompression.append(tail, to: $0) }
         }
         return JournalEntry(
             seq: seq, topic: self.topic, articleID: self.articleID, cluster: self.cluster, status: self.status,
-            recordedAt: self.recordedAt, envelope: body
+            recordedAt: self.recordedAt, envelope: body, stored: stored
         )
     }
 

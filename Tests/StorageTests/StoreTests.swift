@@ -138,6 +138,40 @@ struct StoreTests {
         #expect(Self.peakResidentBytes() - before < 256 << 20, "a damaged header is not an allocation")
     }
 
+    @Test("an envelope compressed ahead of its commit, with its end added later as a second frame, reads back exactly; a damaged second frame is an error")
+    func envelopesPackedAhead() throws {
+        let store = try self.open()
+        let now = Date()
+        let mentions = (0..<200).map { "{\"start\":\($0 * 17),\"end\":\($0 * 17 + 9),\"type\":\"PER\"}" }
+        let head = Array("{\"schema\":\"wirewatch.result.v1\",\"mentions\":[\(mentions.joined(separator: ","))]".utf8)
+        let tail = Array(",\"seq\":1}".utf8)
+        // Compressible, and too short to gain (kept as it is, so its end is added as it is).
+        let packed = EnvelopeCompression.append(tail, to: EnvelopeCompression.pack(head))
+        let short = EnvelopeCompression.append(Array("\"seq\":2}".utf8), to: EnvelopeCompression.pack(Array("{".utf8)))
+        #expect(packed.prefix(4).elementsEqual([0x28, 0xB5, 0x2F, 0xFD]), "a Zstandard frame")
+        #expect(packed.count * 3 < head.count)
+        #expect(short == Data("{\"seq\":2}".utf8))
+        var batch = JournalBatch()
+        batch.entries = [
+            JournalEntry(seq: 1, topic: "article.en", articleID: "a", cluster: "a", status: "unique", recordedAt: now,
+                         envelope: head + tail, stored: packed),
+            JournalEntry(seq: 2, topic: "article.en", articleID: "b", cluster: "b", status: "unique", recordedAt: now,
+                         envelope: Array("{\"seq\":2}".utf8), stored: short),
+        ]
+        try store.commit(batch)
+        let queue = try DatabaseQueue(path: store.path)
+        #expect(try queue.read { db in try Data.fetchOne(db, sql: "SELECT envelope FROM journal WHERE seq = 1") } == packed)
+        #expect(try store.journal(after: 0, limit: 10).map(\.envelope) == [head + tail, Array("{\"seq\":2}".utf8)])
+
+        // The second frame cut short, or followed by bytes that are no frame: refused, not read as the first alone.
+        for damaged in [packed.dropLast(3), packed + Data("{}".utf8)] {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE journal SET envelope = ? WHERE seq = 1", arguments: [Data(damaged)])
+            }
+            #expect(throws: StoreError.self) { try store.journal(after: 0, limit: 10) }
+        }
+    }
+
     /// The process's peak resident size: a gigabyte allocated and zeroed would raise it by that much.
     static func peakResidentBytes() -> Int {
         var usage = rusage()
