@@ -1,3 +1,4 @@
+import Articles
 import Storage
 import Synchronization
 
@@ -9,12 +10,15 @@ import Synchronization
 /// thread at 750 articles/s, on the path of every article's latency.
 ///
 /// It holds every row with an id in `(chainStart, newest]`: ingest is the inbox's only writer, and it hands over
-/// each batch it commits. When the pipeline falls behind and the handoff fills, it lets go of everything and starts
+/// each batch it commits, with the articles it decoded to validate them (decoding again took an eighth of the
+/// pipeline thread). When the pipeline falls behind and the handoff fills, it lets go of everything and starts
 /// a new chain after the newest row: the store still has those rows, and the pipeline reads them from there.
 final class InboxHandoff: Sendable {
     struct Held {
         var chainStart: Int64 = .max
         var rows: [InboxRow] = []
+        /// Per row, the article ingest decoded from its payload, if it kept it.
+        var articles: [Article?] = []
         var head = 0
         var bytes = 0
     }
@@ -36,10 +40,13 @@ final class InboxHandoff: Sendable {
         }
     }
 
-    /// Ingest, after each commit: the rows it wrote, in id order.
-    func put(_ rows: [InboxRow]) {
+    /// Ingest, after each commit: the rows it wrote, in id order, and the article it decoded from each (nil for a
+    /// rejected row), or none.
+    func put(_ rows: [InboxRow], articles: [Article?] = []) {
         guard let newest = rows.last?.id else { return }
-        let bytes = rows.reduce(0) { $0 + $1.payload.count }
+        let articles = articles.count == rows.count ? articles : [Article?](repeating: nil, count: rows.count)
+        // An article holds about what its payload does again: both count against the bound.
+        let bytes = zip(rows, articles).reduce(0) { $0 + $1.0.payload.count * ($1.1 == nil ? 1 : 2) }
         self.held.withLock { held in
             guard held.chainStart != .max else { return }
             if held.rows.count - held.head + rows.count > self.maxRows || held.bytes + bytes > self.maxBytes {
@@ -48,6 +55,7 @@ final class InboxHandoff: Sendable {
                 return
             }
             held.rows.append(contentsOf: rows)
+            held.articles.append(contentsOf: articles)
             held.bytes += bytes
         }
     }
@@ -62,20 +70,28 @@ final class InboxHandoff: Sendable {
     /// some of them may be in the store only. Rows are let go once a later call asks for what follows them, so a
     /// pipeline that takes rows and then backs off (the shared memory out of reach) gets the same rows again.
     func take(after inboxID: Int64, limit: Int) -> [InboxRow]? {
+        self.takeDecoded(after: inboxID, limit: limit)?.rows
+    }
+
+    /// `take`, with the article ingest decoded from each row where it kept one.
+    func takeDecoded(after inboxID: Int64, limit: Int) -> (rows: [InboxRow], articles: [Article?])? {
         self.held.withLock { held in
             guard inboxID >= held.chainStart else { return nil }
             while held.head < held.rows.count && held.rows[held.head].id <= inboxID {
-                held.bytes -= held.rows[held.head].payload.count
+                held.bytes -= held.rows[held.head].payload.count * (held.articles[held.head] == nil ? 1 : 2)
                 held.head += 1
             }
             if held.head == held.rows.count {
                 held.rows.removeAll(keepingCapacity: held.rows.capacity <= 1024)
+                held.articles.removeAll(keepingCapacity: held.articles.capacity <= 1024)
                 held.head = 0
             } else if held.head > 1024 && held.head * 2 > held.rows.count {
                 held.rows.removeFirst(held.head)
+                held.articles.removeFirst(held.head)
                 held.head = 0
             }
-            return Array(held.rows[held.head..<min(held.rows.count, held.head + limit)])
+            let end = min(held.rows.count, held.head + limit)
+            return (Array(held.rows[held.head..<end]), Array(held.articles[held.head..<end]))
         }
     }
 }

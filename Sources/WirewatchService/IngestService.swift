@@ -125,6 +125,10 @@ struct IngestService: Service {
                 throw error
             }
             var batch: [InboxItem] = []
+            // The articles decoded to validate the round, for the pipeline (`InboxHandoff`), up to a bound: a flood's
+            // round of 512 large articles held twice over raised RSS by 20 MB, and overflows the handoff anyway.
+            var articles: [Article?] = []
+            var articleBytes = 0
             var replies: [(endpoint: Int, reply: Reply)] = []
             for (index, endpoint) in endpoints.enumerated() where items[index].isReadable {
                 while batch.count < perRound, let message = try endpoint.socket.receive(dontWait: true, maxFrames: 8) {
@@ -136,8 +140,9 @@ struct IngestService: Service {
                         let correlation = frames.count >= 2 ? frames.removeFirst() : []
                         reply = Reply(identity: identity, correlation: correlation, body: [:])
                     }
-                    let item = self.classify(frames: frames, truncated: message.truncatedFrames, endpoint: endpoint,
-                                             receivedAt: now, limits: limits)
+                    let (item, article) = self.classify(
+                        frames: frames, truncated: message.truncatedFrames, endpoint: endpoint, receivedAt: now,
+                        limits: limits)
                     if var reply {
                         if let rejection = item.rejection {
                             reply.body = [
@@ -149,10 +154,12 @@ struct IngestService: Service {
                         replies.append((index, reply))
                     }
                     batch.append(item)
+                    articleBytes += article == nil ? 0 : item.payload.count
+                    articles.append(articleBytes <= Self.decodedBytesPerRound ? article : nil)
                 }
             }
             guard !batch.isEmpty else { continue }
-            self.persist(batch, stop: stop)
+            self.persist(batch, articles: articles, stop: stop)
             self.workSignal.signal()
             for (index, reply) in replies {
                 let body = (try? JSONEncoder().encode(JSONValue.object(reply.body))) ?? Data()
@@ -163,15 +170,20 @@ struct IngestService: Service {
         self.logger.info("ingest stopped")
     }
 
-    /// Validates one message into an inbox item. Rejections keep the whole payload for the dead-letter table.
+    /// Payload bytes of a round whose decoded articles go to the pipeline with the rows.
+    static let decodedBytesPerRound = 1 << 20
+
+    /// Validates one message into an inbox item, and the article decoded from it if it is one. Rejections keep
+    /// the whole payload for the dead-letter table.
     func classify(frames: [Frame], truncated: Int, endpoint: Endpoint, receivedAt: Date, limits: DecodeLimits)
-        -> InboxItem
+        -> (InboxItem, Article?)
     {
-        func rejected(_ code: String, _ reason: String, _ payload: [UInt8]) -> InboxItem {
-            InboxItem(
+        func rejected(_ code: String, _ reason: String, _ payload: [UInt8]) -> (InboxItem, Article?) {
+            let item = InboxItem(
                 receivedAt: receivedAt, endpoint: endpoint.name, payload: payload,
                 rejection: .init(code: code, reason: reason, payloadSHA256: PayloadHash.sha256Hex(payload))
             )
+            return (item, nil)
         }
         guard !frames.isEmpty else { return rejected("empty_payload", "message has no payload frame", []) }
         if frames.count > Self.maxFrames || truncated > 0 {
@@ -183,21 +195,22 @@ struct IngestService: Service {
             )
         }
         let payload = frames[frames.count - 1]
+        let article: Article
         do {
-            _ = try ArticleDecoder.decode(payload, limits: limits)
+            article = try ArticleDecoder.decode(payload, limits: limits)
         } catch {
             return rejected(error.code, error.reason, payload)
         }
-        return InboxItem(receivedAt: receivedAt, endpoint: endpoint.name, payload: payload, rejection: nil)
+        return (InboxItem(receivedAt: receivedAt, endpoint: endpoint.name, payload: payload, rejection: nil), article)
     }
 
     /// Writes a batch durably, retrying while the store fails: messages already taken from the sockets are held
     /// until they are safe, and nothing new is read (nor acked) meanwhile.
-    func persist(_ batch: [InboxItem], stop: StopFlag) {
+    func persist(_ batch: [InboxItem], articles: [Article?], stop: StopFlag) {
         var delay = 0.05
         while true {
             do {
-                self.state.inboxHandoff.put(try self.store.accept(batch))
+                self.state.inboxHandoff.put(try self.store.accept(batch), articles: articles)
                 if !self.state.inboxWritable.exchange(true, ordering: .relaxed) {
                     self.logger.notice("store writable again; ingest resumed")
                 }

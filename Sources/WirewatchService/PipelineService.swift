@@ -235,6 +235,8 @@ struct PipelineService: Service {
                 continue
             }
             let rows: [InboxRow]
+            // Per row, the article ingest decoded, when the rows came from it rather than the store.
+            var decoded: [Article?] = []
             do {
                 // Most wake-ups are a worker's finished article, not new input: at 750 articles/s half the reads
                 // of the inbox found nothing, each a trip through the store's reader pool.
@@ -244,8 +246,12 @@ struct PipelineService: Service {
                     // Read before the inbox: what ingest writes after this is seen by the next turn.
                     let written = self.state.inboxWritten.load(ordering: .acquiring)
                     let limit = inFlightLimit - decisionsOpen()
-                    rows = try self.state.inboxHandoff.take(after: lastInboxID, limit: limit)
-                        ?? self.store.pending(after: lastInboxID, limit: limit)
+                    if let handed = self.state.inboxHandoff.takeDecoded(after: lastInboxID, limit: limit) {
+                        rows = handed.rows
+                        decoded = handed.articles
+                    } else {
+                        rows = try self.store.pending(after: lastInboxID, limit: limit)
+                    }
                     inboxWrittenAtRead = written
                     lastReadDrained = rows.count < limit
                 }
@@ -289,7 +295,7 @@ struct PipelineService: Service {
                 do {
                     let fleetNext = try shared.memory.begin()
                     try shared.catchUp(&dedup, fleetNext: fleetNext)
-                    let result = self.decide(rows, processor: processor, dedup: &dedup, shared: shared)
+                    let result = self.decide(rows, decoded: decoded, processor: processor, dedup: &dedup, shared: shared)
                     try shared.memory.commit(result.shared, nextSlot: dedup.nextSlot)
                     decided = result.work
                 } catch {
@@ -306,7 +312,7 @@ struct PipelineService: Service {
                     continue
                 }
             } else {
-                decided = self.decide(rows, processor: processor, dedup: &dedup, shared: nil).work
+                decided = self.decide(rows, decoded: decoded, processor: processor, dedup: &dedup, shared: nil).work
             }
             let decidedAt = DispatchTime.now().uptimeNanoseconds
             for (row, item) in zip(rows, decided) {
@@ -366,14 +372,16 @@ struct PipelineService: Service {
         let articleID: String?
     }
 
-    /// Dedups a batch in order. With a shared memory, also returns the rows the fleet must store.
+    /// Dedups a batch in order. With a shared memory, also returns the rows the fleet must store. `decoded` holds,
+    /// per row, the article ingest decoded from it, if any (or nothing for the whole batch).
     func decide(
-        _ rows: [InboxRow], processor: ArticleProcessor, dedup: inout DedupEngine, shared: SharedDedup?
+        _ rows: [InboxRow], decoded: [Article?] = [], processor: ArticleProcessor, dedup: inout DedupEngine,
+        shared: SharedDedup?
     ) -> (work: [Decided], shared: [SharedMemory.Row]) {
         var items: [Decided] = []
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
-        let prepared = self.prepare(rows, processor: processor, settings: dedup.settings)
+        let prepared = self.prepare(rows, decoded: decoded, processor: processor, settings: dedup.settings)
         for (row, decoded) in zip(rows, prepared) {
             if let rejection = row.rejection {
                 items.append(Decided(work: .error(ErrorEvent(
@@ -403,7 +411,8 @@ struct PipelineService: Service {
                     record: admitted.verdict.record.map { DedupRecordRow($0, shingleSize: self.config.dedup.shingleSize) }
                 ))
             } catch {
-                // Accepted under earlier limits (a reload tightened them): still answered, never dropped.
+                // Read back from the store and accepted under earlier limits (a reload tightened them): still
+                // answered, never dropped. Rows handed over by ingest keep the decoding they were accepted with.
                 items.append(Decided(work: .error(ErrorEvent(
                     seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: error.code, reason: error.reason,
                     payloadSHA256: PayloadHash.sha256Hex(row.payload), payloadBytes: row.payload.count,
@@ -414,16 +423,21 @@ struct PipelineService: Service {
         return (items, sharedRows)
     }
 
-    /// Decodes and probes a batch on every core: all of dedup that does not depend on order, so that only the
-    /// memory look-ups stay serial. Rejected rows get nil.
-    func prepare(_ rows: [InboxRow], processor: ArticleProcessor, settings: NearDedupSettings)
+    /// Decodes (where ingest's decoding is not at hand) and probes a batch on every core: all of dedup that does not
+    /// depend on order, so that only the memory look-ups stay serial. Rejected rows get nil.
+    func prepare(_ rows: [InboxRow], decoded: [Article?], processor: ArticleProcessor, settings: NearDedupSettings)
         -> [Result<(Article, DedupEngine.Probe), DecodeError>?]
     {
         parallelMap(rows.count, workers: self.config.workerCount) { index in
             let row = rows[index]
             guard row.rejection == nil else { return nil }
             return Result { () throws(DecodeError) in
-                let article = try ArticleDecoder.decode(row.payload, limits: processor.limits)
+                let article: Article
+                if index < decoded.count, let handed = decoded[index] {
+                    article = handed
+                } else {
+                    article = try ArticleDecoder.decode(row.payload, limits: processor.limits)
+                }
                 return (article, DedupEngine.probe(article, settings: settings))
             }
         }

@@ -1,3 +1,4 @@
+import Articles
 import Foundation
 import Storage
 import Testing
@@ -61,5 +62,27 @@ struct InboxHandoffTests {
         let big = try self.write(2, bytes: 60)
         bytes.put(big)
         #expect(bytes.take(after: third[0].id, limit: 10) == nil, "over its byte bound")
+    }
+
+    @Test("ingest's decoded articles travel with their rows, and count against the byte bound")
+    func decodedArticles() throws {
+        let handoff = InboxHandoff(maxRows: 100, maxBytes: 100)
+        handoff.start(after: try self.store.lastInboxID())
+        let rows = try self.write(3, bytes: 16)
+        let articles = try ["a", "b"].map { try ArticleDecoder.decode(Array("{\"id\":\"\($0)\",\"text\":\"x\"}".utf8)) }
+        handoff.put(rows, articles: [articles[0], nil, articles[1]])
+        let taken = try #require(handoff.takeDecoded(after: rows[0].id - 1, limit: 10))
+        #expect(taken.rows.map(\.id) == rows.map(\.id))
+        #expect(taken.articles.map { $0?.id } == ["a", nil, "b"])
+        #expect(handoff.takeDecoded(after: rows[0].id, limit: 1)?.articles.map { $0?.id } == [nil], "aligned after a skip")
+        // Rows with an article count twice their payload: 48 bytes held once the first row is passed, and two more
+        // rows with articles (64) pass the bound of 100, where rows alone (32) would not.
+        let more = try self.write(2, bytes: 16)
+        handoff.put(more, articles: [articles[0], articles[1]])
+        #expect(handoff.take(after: rows[0].id, limit: 10) == nil, "over its byte bound")
+        // Articles for some rows only are not matched to rows by guesswork: none are kept.
+        let last = try self.write(1, bytes: 16)
+        handoff.put(last, articles: articles)
+        #expect(handoff.takeDecoded(after: more[1].id, limit: 10)?.articles.map { $0?.id } == [nil])
     }
 }
