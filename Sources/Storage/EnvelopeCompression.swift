@@ -39,12 +39,11 @@ public enum EnvelopeCompression {
 
     /// What `pack` made of some bytes, followed by `more`, as `unpack` reads it back: a second frame after a frame,
     /// the bytes themselves after bytes kept as they were. Lets a worker compress an envelope before the bytes that
-    /// end it (its `seq`) are known.
-    public static func append(_ more: [UInt8], to packed: Data) -> Data {
+    /// end it (its `seq`) are known. Nil if zstd fails: the caller then packs the whole.
+    public static func append(_ more: [UInt8], to packed: Data) -> Data? {
         guard packed.count >= 4, packed.prefix(4).elementsEqual(Self.magic) else { return packed + more }
         // A frame even where it is longer than the bytes (a `seq` is): after a frame, only a frame reads back.
-        guard let frame = Self.frame(more) else { preconditionFailure("zstd cannot compress \(more.count) bytes") }
-        return packed + frame
+        return Self.frame(more).map { packed + $0 }
     }
 
     /// `bytes` as one Zstandard frame, nil if zstd fails.
@@ -80,10 +79,11 @@ public enum EnvelopeCompression {
                 let frame = input.baseAddress! + offset
                 let size = ZSTD_getFrameContentSize(frame, input.count - offset)
                 let length = ZSTD_findFrameCompressedSize(frame, input.count - offset)
-                guard size < UInt64.max - 1, ZSTD_isError(length) == 0, declared + size >= declared else {
+                let (sum, overflow) = declared.addingReportingOverflow(size)
+                guard size < UInt64.max - 1, ZSTD_isError(length) == 0, !overflow else {
                     throw StoreError.corrupt("journal envelope: not a complete Zstandard frame")
                 }
-                declared += size
+                declared = sum
                 offset += length
             }
             // Envelopes shrink to about a third; sixteen times the frame is room for nearly all in one go.

@@ -587,7 +587,7 @@ extension JournalEntry {
             body.removeLast()
             let tail = Array("\(body.count > 1 ? "," : "")\"seq\":\(seq)}".utf8)
             body += tail
-            stored = packedHead.map { EnvelopeCompression.append(tail, to: $0) }
+            stored = packedHead.flatMap { EnvelopeCompression.append(tail, to: $0) }
         }
         return JournalEntry(
             seq: seq, topic: self.topic, articleID: self.articleID, cluster: self.cluster, status: self.status,

@@ -146,8 +146,8 @@ struct StoreTests {
         let head = Array("{\"schema\":\"wirewatch.result.v1\",\"mentions\":[\(mentions.joined(separator: ","))]".utf8)
         let tail = Array(",\"seq\":1}".utf8)
         // Compressible, and too short to gain (kept as it is, so its end is added as it is).
-        let packed = EnvelopeCompression.append(tail, to: EnvelopeCompression.pack(head))
-        let short = EnvelopeCompression.append(Array("\"seq\":2}".utf8), to: EnvelopeCompression.pack(Array("{".utf8)))
+        let packed = try #require(EnvelopeCompression.append(tail, to: EnvelopeCompression.pack(head)))
+        let short = try #require(EnvelopeCompression.append(Array("\"seq\":2}".utf8), to: EnvelopeCompression.pack(Array("{".utf8))))
         #expect(packed.prefix(4).elementsEqual([0x28, 0xB5, 0x2F, 0xFD]), "a Zstandard frame")
         #expect(packed.count * 3 < head.count)
         #expect(short == Data("{\"seq\":2}".utf8))
@@ -163,8 +163,12 @@ struct StoreTests {
         #expect(try queue.read { db in try Data.fetchOne(db, sql: "SELECT envelope FROM journal WHERE seq = 1") } == packed)
         #expect(try store.journal(after: 0, limit: 10).map(\.envelope) == [head + tail, Array("{\"seq\":2}".utf8)])
 
+        // Two frames whose declared sizes sum past 2^64 (each says 2^63 for five bytes): refused, not a trap.
+        var huge: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x00]
+        huge += withUnsafeBytes(of: (UInt64(1) << 63).littleEndian, Array.init)
+        huge += [0x29, 0x00, 0x00] + Array("hello".utf8)
         // The second frame cut short, or followed by bytes that are no frame: refused, not read as the first alone.
-        for damaged in [packed.dropLast(3), packed + Data("{}".utf8)] {
+        for damaged in [packed.dropLast(3), packed + Data("{}".utf8), Data(huge + huge)] {
             try queue.write { db in
                 try db.execute(sql: "UPDATE journal SET envelope = ? WHERE seq = 1", arguments: [Data(damaged)])
             }
