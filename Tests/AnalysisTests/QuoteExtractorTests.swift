@@ -176,4 +176,13 @@ import Testing
         }
         #expect(bySpeech.values.contains { $0.speaker == "a Pakistani expert associated with the Government of Pakistan" })
     }
+
+    @Test("a name's surname is its last word, trailing spaces aside")
+    func lastWord() {
+        #expect(SpeakerResolver.lastWord("Imran Khan") == "Khan")
+        #expect(SpeakerResolver.lastWord("Khan") == "Khan")
+        #expect(SpeakerResolver.lastWord("José María  ") == "María")
+        #expect(SpeakerResolver.lastWord("   ") == nil)
+        #expect(SpeakerResolver.lastWord("") == nil)
+    }
 }

@@ -29,7 +29,7 @@ struct SpeakerResolver {
             }
             guard isPerson else { continue }
             for name in [entity.name, entity.canonical] + entity.aliases {
-                guard let last = name.split(separator: " ").last.map({ $0.lowercased() }) else { continue }
+                guard let last = Self.lastWord(name)?.lowercased() else { continue }
                 if let known = surnames[last], known != entity.canonical { ambiguous.insert(last) }
                 surnames[last] = entity.canonical
             }
@@ -38,6 +38,17 @@ struct SpeakerResolver {
         self.mentions = mentions.sorted { $0.start < $1.start }
         self.people = self.mentions.filter(\.isPerson)
         self.surnames = surnames
+    }
+
+    /// The last space-separated word of `name`, nil if it has none: what `split(separator: " ").last` gives,
+    /// without building every word (the generic split was a third of this type's setup).
+    static func lastWord(_ name: String) -> Substring? {
+        let scalars = name.unicodeScalars
+        var end = scalars.endIndex
+        while end > scalars.startIndex && scalars[scalars.index(before: end)] == " " { end = scalars.index(before: end) }
+        guard end > scalars.startIndex else { return nil }
+        let start = scalars[..<end].lastIndex(of: " ").map { scalars.index(after: $0) } ?? scalars.startIndex
+        return name[start..<end]
     }
 
     /// The person mentions alone, in text order.
