@@ -382,7 +382,7 @@ struct PipelineService: Service {
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
         let prepared = self.prepare(rows, decoded: decoded, processor: processor, settings: dedup.settings)
-        for (row, decoded) in zip(rows, prepared) {
+        for (row, preparation) in zip(rows, prepared) {
             if let rejection = row.rejection {
                 items.append(Decided(work: .error(ErrorEvent(
                     seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
@@ -392,7 +392,7 @@ struct PipelineService: Service {
                 continue
             }
             do {
-                let (article, probe) = try decoded!.get()
+                let (article, probe) = try preparation!.get()
                 let admitted: ArticleProcessor.Admitted
                 if let verdict = shared?.takeEarlierVerdict(inbox: row.id) {
                     // Decided and stored in the fleet's memory before a crash cut the journal commit off.
