@@ -32,6 +32,12 @@ final class InboxHandoff: Sendable {
         self.maxBytes = maxBytes
     }
 
+    /// What a held row counts against `maxBytes`: its payload, and as much again for a decoded article (which holds
+    /// about what its payload does). Taken back by the same measure when the row is let go.
+    private static func weight(_ row: InboxRow, _ article: Article?) -> Int {
+        row.payload.count * (article == nil ? 1 : 2)
+    }
+
     /// Ingest, before its first write: rows up to `lastInboxID` are in the store only.
     func start(after lastInboxID: Int64) {
         self.held.withLock { held in
@@ -45,8 +51,7 @@ final class InboxHandoff: Sendable {
     func put(_ rows: [InboxRow], articles: [Article?] = []) {
         guard let newest = rows.last?.id else { return }
         let articles = articles.count == rows.count ? articles : [Article?](repeating: nil, count: rows.count)
-        // An article holds about what its payload does again: both count against the bound.
-        let bytes = zip(rows, articles).reduce(0) { $0 + $1.0.payload.count * ($1.1 == nil ? 1 : 2) }
+        let bytes = zip(rows, articles).reduce(0) { $0 + Self.weight($1.0, $1.1) }
         self.held.withLock { held in
             guard held.chainStart != .max else { return }
             if held.rows.count - held.head + rows.count > self.maxRows || held.bytes + bytes > self.maxBytes {
@@ -78,7 +83,7 @@ final class InboxHandoff: Sendable {
         self.held.withLock { held in
             guard inboxID >= held.chainStart else { return nil }
             while held.head < held.rows.count && held.rows[held.head].id <= inboxID {
-                held.bytes -= held.rows[held.head].payload.count * (held.articles[held.head] == nil ? 1 : 2)
+                held.bytes -= Self.weight(held.rows[held.head], held.articles[held.head])
                 held.head += 1
             }
             if held.head == held.rows.count {
