@@ -71,8 +71,9 @@ public enum LanguageDetector {
         var sample: [UInt8] = []
         sample.reserveCapacity(Self.sampleBytes + Self.sampleWindows + 1)
         for index in 0..<Self.sampleWindows {
-            var start = (utf8.count - window) * index / (Self.sampleWindows - 1)
-            var end = start + window
+            let origin = (utf8.count - window) * index / (Self.sampleWindows - 1)
+            var start = origin
+            var end = origin + window
             if start > 0 {
                 while start < end, !isSpace(utf8[start - 1]) { start += 1 }
             }
@@ -81,8 +82,8 @@ public enum LanguageDetector {
             }
             // A window without white space (a script written without spaces) is cut at a UTF-8 sequence start.
             if start == end {
-                start = (utf8.count - window) * index / (Self.sampleWindows - 1)
-                end = start + window
+                start = origin
+                end = origin + window
                 while start < end, utf8[start] & 0xC0 == 0x80 { start += 1 }
                 while end < utf8.count, end > start, utf8[end] & 0xC0 == 0x80 { end -= 1 }
             }
