@@ -1,5 +1,6 @@
 import Analysis
 import Articles
+import CLinux
 import Dedup
 import Dispatch
 import Foundation
@@ -149,6 +150,8 @@ public struct OfflineBench: Sendable {
         if remembered > 0 {
             let before = ProcessStats.residentBytes()
             Self.prefill(&engine, count: remembered)
+            // As the daemon does once caught up: what filling freed is handed back, and only what is held counts.
+            malloc_trim(0)
             bytesPerRemembered = Double(ProcessStats.residentBytes() - before) / Double(remembered)
             memoryBytes = engine.memoryBytes
         }

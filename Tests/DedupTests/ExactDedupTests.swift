@@ -97,7 +97,7 @@ struct ExactDedupTests {
                 index.insert(Self.hashed(1_000_000 + UInt64(offset)), slot: base &+ UInt32(offset))
             }
             #expect(index.count == 400_000)
-            #expect(index.frozenRuns == 3)
+            #expect(index.frozenEntries == 3 * 65_536 * 2)
             let sevens = stride(from: 7, to: 200_000, by: 1000).map { base &+ UInt32($0) }
             #expect(index.slots(for: Self.hashed(7)).sorted { $0 &- base < $1 &- base } == sevens, "base \(base)")
             for offset in [0, 65_535, 65_536, 123_456, 199_999] {
@@ -105,38 +105,78 @@ struct ExactDedupTests {
             }
             #expect(index.slots(for: Self.hashed(12_345_678)).isEmpty)
 
-            // Blocks wholly before the live window go; the block it starts in stays whole.
+            // Forgotten slots are skipped at once, and dropped from the frozen table when the next block is merged.
             index.forget(below: base &+ 131_073, next: base &+ 200_000)
-            #expect(index.frozenRuns == 1)
-            #expect(index.slots(for: Self.hashed(1_000_000 + 65_536)).isEmpty)
+            for offset in [65_536, 131_072] {
+                #expect(index.slots(for: Self.hashed(1_000_000 + UInt64(offset))).isEmpty)
+            }
+            #expect(index.slots(for: Self.hashed(1_000_000 + 131_073)) == [base &+ 131_073])
             let live = stride(from: 132_007, to: 200_000, by: 1000).map { base &+ UInt32($0) }
             #expect(index.slots(for: Self.hashed(7)).sorted { $0 &- base < $1 &- base } == live)
-            index.forget(below: base &+ 200_000, next: base &+ 200_000)
-            #expect(index.frozenRuns == 0)
+            for offset in 200_000..<262_145 {
+                index.insert(Self.hashed(UInt64(offset % 1000)), slot: base &+ UInt32(offset))
+                index.insert(Self.hashed(1_000_000 + UInt64(offset)), slot: base &+ UInt32(offset))
+            }
+            #expect(index.frozenEntries == (262_144 - 131_073) * 2)
+            let later = stride(from: 132_007, to: 262_145, by: 1000).map { base &+ UInt32($0) }
+            #expect(index.slots(for: Self.hashed(7)).sorted { $0 &- base < $1 &- base } == later)
+            #expect(index.slots(for: Self.hashed(1_000_000 + 131_073)) == [base &+ 131_073])
+            #expect(index.slots(for: Self.hashed(1_000_000 + 262_144)) == [base &+ 262_144])
+            // A table wholly before the window goes at once.
+            index.forget(below: base &+ 262_144, next: base &+ 262_145)
+            #expect(index.frozenEntries == 0)
+            #expect(index.count == 2)
+            #expect(index.slots(for: Self.hashed(144)) == [base &+ 262_144])
         }
     }
 
-    @Test("four frozen blocks merge into one run that reads back every slot, the wrap of the counter included")
-    func keyIndexMerge() {
-        for base in [UInt32(7), 0xFFFF_FFFF &- 200_000] {
-            var index = KeyIndex(capacity: 4, window: 1_000_000)
-            for offset in 0..<300_000 { index.insert(Self.hashed(UInt64(offset)), slot: base &+ UInt32(offset)) }
-            // A window of 1,000,000 merges runs of up to 262,144 slots. Blocks 0–3 merged when the fifth began; the
-            // fifth is open.
-            #expect(index.frozenRuns == 1)
-            #expect(index.count == 300_000)
-            for offset in [0, 1, 65_535, 65_536, 131_071, 200_000, 262_143, 262_144, 299_999] {
-                #expect(index.slots(for: Self.hashed(UInt64(offset))) == [base &+ UInt32(offset)], "\(base) \(offset)")
+    @Test("a sliding window reads back what a plain multimap holds, the wrap of the counter included")
+    func keyIndexSlidingWindow() {
+        for (base, window) in [(UInt32(7), 150_000), (0xFFFF_FFFF &- 200_000, 150_000), (UInt32(0), 40_000)] {
+            var index = KeyIndex(capacity: 4, window: window)
+            // A few keys shared by many slots (near-duplicate bands), the rest each a slot's own.
+            var model: [UInt64: [UInt32]] = [:]
+            var keysOfSlot: [[UInt64]] = []
+            let total = 300_000
+            for offset in 0..<total {
+                let slot = base &+ UInt32(offset)
+                var keys = [Self.hashed(10_000_000 + 2 * UInt64(offset)), Self.hashed(10_000_001 + 2 * UInt64(offset)), Self.hashed(UInt64(offset % 5000))]
+                if offset % 3 == 0 { keys.append(Self.hashed(7_000_000 + UInt64(offset / 3))) }
+                if offset % 11 == 0 { keys.append(keys[0]) }  // a key listed twice for one slot
+                for key in keys {
+                    index.insert(key, slot: slot)
+                    model[key, default: []].append(slot)
+                }
+                keysOfSlot.append(keys)
+                // As the dedup engine does: the window's oldest slot goes as each new one comes, at times in a jump.
+                let live = offset + 1 - window
+                if live > 0 && (offset % 50_000 < 40_000 || offset % 50_000 == 49_999) {
+                    index.forget(below: base &+ UInt32(live), next: slot &+ 1)
+                }
             }
-            #expect(index.memoryBytes < 262_144 * 5 + 300_000 * 8)
-            index.forget(below: base &+ 262_144, next: base &+ 300_000)
-            #expect(index.frozenRuns == 0)
-            #expect(index.slots(for: Self.hashed(5)).isEmpty)
+            let live = total - window
+            var extra = 0
+            var lookups = 0
+            for offset in stride(from: 0, to: total, by: 37) {
+                for key in keysOfSlot[offset] {
+                    let expected = model[key]!.filter { $0 &- base >= UInt32(live) }
+                    let found = index.slots(for: key)
+                    lookups += 1
+                    // Only a key's upper bits are kept: a slot of another key may come too, never one missing.
+                    let counted = Dictionary(found.map { ($0, 1) }, uniquingKeysWith: +)
+                    for (slot, times) in Dictionary(expected.map { ($0, 1) }, uniquingKeysWith: +) {
+                        #expect(counted[slot, default: 0] >= times, "window \(window) base \(base) slot \(slot)")
+                    }
+                    #expect(found.allSatisfy { $0 &- base >= UInt32(live) && $0 &- base < UInt32(total) })
+                    extra += found.count - expected.count
+                }
+            }
+            #expect(extra >= 0 && extra * 1000 <= lookups, "window \(window): \(extra) extra slots in \(lookups) lookups")
+            // The frozen table holds the live slots and at most one block of forgotten ones (3.4 keys a slot here),
+            // 4 bytes an entry and a directory cell per few entries; the open block at most a block's entries.
+            #expect(index.frozenEntries <= (window + 65_536) * 4)
+            #expect(index.memoryBytes <= index.frozenEntries * 9 + 65_536 * 4 * 12)
         }
-        // A window of 500,000 would keep a dead run of 262,144 slots for long: blocks stay unmerged.
-        var short = KeyIndex(capacity: 4, window: 500_000)
-        for slot in 0..<300_000 { short.insert(Self.hashed(UInt64(slot)), slot: UInt32(slot)) }
-        #expect(short.frozenRuns == 4)
     }
 
     @Test("a window shorter than a block drops the open block's dead entries once they are a third of it")
