@@ -34,7 +34,7 @@ public struct KeyIndex: Sendable {
         var cells: Int { 1 << self.cellBits }
         var offsetMask: UInt32 { UInt32(truncatingIfNeeded: (UInt64(1) << UInt64(self.offsetBits)) - 1) }
 
-        /// For `count` entries over `span` slots. About eight entries a cell keeps a cell's search within a cache
+        /// For `count` entries over `span` slots. About sixteen entries a cell keep a cell's search within a cache
         /// line or two; at least `offsetBits - 1` cell bits keep 31 bits of the key whatever the span. `previous`
         /// is kept while it stays near that, so that a table of steady size is merged into in place.
         static func choose(count: Int, span: UInt64, previous: Layout?) -> Layout {
@@ -42,7 +42,7 @@ public struct KeyIndex: Sendable {
             if let previous, offsetBits < previous.offsetBits, offsetBits >= previous.offsetBits - 1 {
                 offsetBits = previous.offsetBits
             }
-            let wanted = min(26, max(10, offsetBits - 1, Int.bitWidth - (count / 8).leadingZeroBitCount))
+            let wanted = min(26, max(10, offsetBits - 1, Int.bitWidth - (count / 16).leadingZeroBitCount))
             if let previous, previous.offsetBits == offsetBits, previous.cellBits >= offsetBits - 1,
                 abs(previous.cellBits - wanted) <= 1
             {
@@ -99,7 +99,7 @@ public struct KeyIndex: Sendable {
             var low = Int(self.directory[cell])
             let end = Int(self.directory[cell + 1])
             var high = end
-            // First entry whose residual is at least ours; a cell holds about eight.
+            // First entry whose residual is at least ours; a cell holds about sixteen.
             while low < high {
                 let middle = (low + high) >> 1
                 if layout.residual(entry: self.entries[middle]) < residual { low = middle + 1 } else { high = middle }
