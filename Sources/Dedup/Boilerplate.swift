@@ -16,8 +16,26 @@ enum Boilerplate {
     /// Longest paragraph, in words, still judged by its cues.
     static let maximumWords = 20
 
+    static let cueBytes: [[UInt8]] = Self.cues.map { Array($0.utf8) }
+
+    /// Compares UTF-8 bytes: Foundation's `String.contains` went through CFString's search, and with many
+    /// candidates to verify (syndicated composites share paragraphs) it was most of the pipeline thread's time.
+    /// The text is NFKC-folded, so a cue's bytes match where its characters do. A plain scan: the paragraphs
+    /// asked about are at most 20 words, and Swift's Glibc module does not export memmem.
     static func matches(_ normalized: String, words: Int) -> Bool {
-        guard words <= Self.maximumWords else { return false }
-        return Self.cues.contains { normalized.contains($0) }
+        guard words <= Self.maximumWords, !normalized.isEmpty else { return false }
+        var normalized = normalized
+        return normalized.withUTF8 { text in Self.cueBytes.contains { Self.find($0, in: text) } }
+    }
+
+    static func find(_ cue: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = cue.first else { return true }
+        guard cue.count <= text.count else { return false }
+        for start in 0...(text.count - cue.count) where text[start] == first {
+            var matched = 1
+            while matched < cue.count && text[start + matched] == cue[matched] { matched += 1 }
+            if matched == cue.count { return true }
+        }
+        return false
     }
 }

@@ -20,8 +20,9 @@ public struct TextFeatures: Sendable {
     /// Whether each paragraph ends like a sentence (". ! ?", perhaps inside a closing quote), unlike link lines,
     /// headlines and bylines.
     public let paragraphEndsSentence: [Bool]
-    /// Each paragraph's place in `normalizedParagraphs`.
-    let paragraphTexts: [Int]
+    /// Whether each paragraph reads like boilerplate (`Boilerplate.matches`): decided here, off the ordered
+    /// pipeline thread, once per article rather than once per candidate it is verified against.
+    let paragraphIsBoilerplate: [Bool]
     /// Word hashes of the whole text and where each paragraph's words start in them, to confirm that an old
     /// paragraph sits whole inside a new one.
     let tokens: [UInt64]
@@ -40,7 +41,7 @@ public struct TextFeatures: Sendable {
         var heads: [UInt64] = []
         var tails: [UInt64] = []
         var endsSentence: [Bool] = []
-        var texts: [Int] = []
+        var boilerplate: [Bool] = []
         var starts: [Int] = []
         var seen: [UInt64: [Int]] = [:]
         var normalizedParts: [String] = []
@@ -81,7 +82,7 @@ public struct TextFeatures: Sendable {
             tails.append(Self.edgeHash(tokens.suffix(Self.edgeWords)))
             let last = folded.unicodeScalars.last { !TextNormalizer.isSpace($0) && !"\"')]»".unicodeScalars.contains($0) }
             endsSentence.append(last == "." || last == "!" || last == "?")
-            texts.append(normalizedParts.count - 1)
+            boilerplate.append(Boilerplate.matches(folded, words: words))
         }
         let window = tokenizer.window
         // Shingles run across paragraph breaks, as the text reads.
@@ -112,7 +113,7 @@ public struct TextFeatures: Sendable {
         self.paragraphHeads = heads
         self.paragraphTails = tails
         self.paragraphEndsSentence = endsSentence
-        self.paragraphTexts = texts
+        self.paragraphIsBoilerplate = boilerplate
         self.tokens = window
         self.paragraphStarts = starts
         self.normalizedParagraphs = normalizedParts
@@ -228,9 +229,7 @@ public struct TextFeatures: Sendable {
 
     /// Whether paragraph `index` reads like boilerplate (a copyright line, a newsletter or "follow us" plug, a
     /// "read more" link): such a line added to a copy is not news. Asked only of a candidate's new paragraphs.
-    func isBoilerplate(paragraph index: Int) -> Bool {
-        Boilerplate.matches(self.normalizedParagraphs[self.paragraphTexts[index]], words: self.paragraphWords[index])
-    }
+    func isBoilerplate(paragraph index: Int) -> Bool { self.paragraphIsBoilerplate[index] }
 
     static func edgeHash(_ words: ArraySlice<UInt64>) -> UInt64 {
         words.reduce(0x84CA_A73B_3F1C_7B2D) { Self.mix($0 ^ $1) }
