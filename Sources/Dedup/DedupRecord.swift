@@ -88,39 +88,51 @@ public struct NearFeatures: Sendable, Equatable {
     /// (their signatures would not be comparable).
     public init?(bytes: [UInt8], shingleSize: Int) {
         guard bytes.count >= 2, bytes[0] == Self.version, Int(bytes[1]) == shingleSize else { return nil }
-        var offset = 2
-        func read<T: FixedWidthInteger>(_: T.Type) -> T? {
-            guard offset + MemoryLayout<T>.size <= bytes.count else { return nil }
-            var value: T = 0
-            for index in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + index]) << (8 * index) }
-            offset += MemoryLayout<T>.size
-            return value
+        // Read with unaligned loads: dedup decodes a record for every candidate it verifies from the store, and
+        // assembling each integer byte by byte was half of that.
+        let parsed: NearFeatures? = bytes.withUnsafeBytes { raw in
+            var offset = 2
+            func read<T: FixedWidthInteger>(_: T.Type) -> T? {
+                guard offset + MemoryLayout<T>.size <= raw.count else { return nil }
+                let value = T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
+                offset += MemoryLayout<T>.size
+                return value
+            }
+            guard let shingles = read(UInt32.self) else { return nil }
+            var values: [UInt32] = []
+            values.reserveCapacity(MinHashSignature.count)
+            for _ in 0..<MinHashSignature.count {
+                guard let value = read(UInt32.self) else { return nil }
+                values.append(value)
+            }
+            // 28 bytes a paragraph: a count the blob cannot hold is refused before anything is reserved for it.
+            guard let count = read(UInt32.self), count <= 100_000, Int(count) * 28 <= raw.count - offset else {
+                return nil
+            }
+            var paragraphs: [UInt64] = []
+            var words: [Int] = []
+            var heads: [UInt64] = []
+            var tails: [UInt64] = []
+            paragraphs.reserveCapacity(Int(count))
+            words.reserveCapacity(Int(count))
+            heads.reserveCapacity(Int(count))
+            tails.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                guard let hash = read(UInt64.self), let wordCount = read(UInt32.self), let head = read(UInt64.self),
+                    let tail = read(UInt64.self)
+                else { return nil }
+                paragraphs.append(hash)
+                words.append(Int(wordCount))
+                heads.append(head)
+                tails.append(tail)
+            }
+            return NearFeatures(
+                signature: MinHashSignature(values: values, shingleCount: Int(shingles)), paragraphs: paragraphs,
+                paragraphWords: words, paragraphHeads: heads, paragraphTails: tails
+            )
         }
-        guard let shingles = read(UInt32.self) else { return nil }
-        var values: [UInt32] = []
-        values.reserveCapacity(MinHashSignature.count)
-        for _ in 0..<MinHashSignature.count {
-            guard let value = read(UInt32.self) else { return nil }
-            values.append(value)
-        }
-        guard let count = read(UInt32.self), count <= 100_000 else { return nil }
-        var paragraphs: [UInt64] = []
-        var words: [Int] = []
-        var heads: [UInt64] = []
-        var tails: [UInt64] = []
-        for _ in 0..<count {
-            guard let hash = read(UInt64.self), let wordCount = read(UInt32.self), let head = read(UInt64.self),
-                let tail = read(UInt64.self)
-            else { return nil }
-            paragraphs.append(hash)
-            words.append(Int(wordCount))
-            heads.append(head)
-            tails.append(tail)
-        }
-        self.init(
-            signature: MinHashSignature(values: values, shingleCount: Int(shingles)), paragraphs: paragraphs,
-            paragraphWords: words, paragraphHeads: heads, paragraphTails: tails
-        )
+        guard let parsed else { return nil }
+        self = parsed
     }
 }
 
