@@ -24,7 +24,7 @@ public struct Daemon: Sendable {
         // Buffers of a megabyte or more (the dedup index's tables, rebuilt as each block of 65,536 articles merges,
         // and the open block's as it grows) are mapped and unmapped on their own. By default glibc raises that
         // threshold to the largest mapped buffer freed, after which such buffers come from the heap, and what they
-        // leave there stays resident until a trim finds whole free pages: 3–10 MiB more after a million articles.
+        // leave there stayed resident: 150.4 MiB after a million articles, against 134.5 with the threshold fixed.
         mallopt(M_MMAP_THRESHOLD, 1 << 20)
         do {
             self.store = try Store(path: config.store.path, backgroundCheckpoints: true)
