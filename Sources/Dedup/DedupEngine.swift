@@ -38,7 +38,7 @@ public struct DedupEngine: Sendable {
         self.recentRecords = 2 * max(unwritten, 256)
         self.settings = settings
         self.maxArticles = maxArticles
-        self.index = KeyIndex(window: maxArticles)
+        self.index = KeyIndex()
         self.source = source
         self.baseSlot = nextSlot
         self.nextSlot = nextSlot

@@ -15,7 +15,8 @@
 /// An earlier layout kept a sorted run per block and merged runs four at a time, as a log-structured merge tree
 /// does; at a million slots a lookup read about six runs, each a cache miss or two per key, and dedup cost a third
 /// more than at ten thousand. Merging each filled block into the one table instead is one sequential pass over it
-/// (tens of milliseconds at a million articles, once per 65,536 of them), and forgetting is by the same pass: slots
+/// (once per 65,536 of them; at a million articles too short to tell apart in timing a whole fill), and forgetting
+/// is by the same pass: slots
 /// before the live window are dropped when the next block is merged, and skipped by lookups until then.
 public struct KeyIndex: Sendable {
     /// Slots per block: the offsets of a block's slots fit 16 bits.
@@ -130,9 +131,8 @@ public struct KeyIndex: Sendable {
 
     static let maxLoad = 0.8
 
-    /// `window` is kept for callers that size the index by it; the frozen table holds at most the live slots and
-    /// one block, whatever the window.
-    public init(capacity: Int = 1024, window: Int = 1 << 30) {
+    /// The frozen table holds at most the live slots and one block, so the index needs no window of its own.
+    public init(capacity: Int = 1024) {
         let buckets = Self.buckets(for: capacity)
         self.openKeys = Array(repeating: 0, count: buckets)
         self.openOffsets = Array(repeating: 0, count: buckets)
@@ -344,29 +344,25 @@ public struct KeyIndex: Sendable {
                 for cell in 0..<layout.cells {
                     var index = Int(old.directory[cell])
                     let cellEnd = Int(old.directory[cell + 1])
-                    while next < fresh.count && layout.cell(UInt32(truncatingIfNeeded: fresh[next] >> 32)) == cell {
-                        let fingerprint = UInt32(truncatingIfNeeded: fresh[next] >> 32)
-                        let entry = layout.entry(fingerprint, offset: UInt32(truncatingIfNeeded: fresh[next]))
-                        let residual = layout.residual(entry: entry)
-                        while index < cellEnd && layout.residual(entry: oldEntries[index]) <= residual {
-                            let offset = oldEntries[index] & offsetMask
-                            if offset >= live {
+                    // Copies the cell's old live entries up to those of `residual` (all when nil), rebased.
+                    func copyOld(through residual: UInt32?) {
+                        while index < cellEnd, residual.map({ layout.residual(entry: oldEntries[index]) <= $0 }) ?? true {
+                            if oldEntries[index] & offsetMask >= live {
                                 output[written] = oldEntries[index] &- live
                                 written += 1
                             }
                             index += 1
                         }
+                    }
+                    while next < fresh.count && layout.cell(UInt32(truncatingIfNeeded: fresh[next] >> 32)) == cell {
+                        let fingerprint = UInt32(truncatingIfNeeded: fresh[next] >> 32)
+                        let entry = layout.entry(fingerprint, offset: UInt32(truncatingIfNeeded: fresh[next]))
+                        copyOld(through: layout.residual(entry: entry))
                         output[written] = entry
                         written += 1
                         next += 1
                     }
-                    while index < cellEnd {
-                        if oldEntries[index] & offsetMask >= live {
-                            output[written] = oldEntries[index] &- live
-                            written += 1
-                        }
-                        index += 1
-                    }
+                    copyOld(through: nil)
                     directory[cell + 1] = UInt32(written)
                 }
             }
@@ -397,7 +393,7 @@ public struct KeyIndex: Sendable {
     }
 
     /// Sorts by the upper 32 bits (two passes of 16 bits, least significant first), keeping the order of equals:
-    /// a block's 850,000 entries at a million articles, in a few milliseconds where a comparison sort took tens.
+    /// linear in a block's entries (850,000 at a million articles), where a comparison sort is not.
     static func radixSortByUpperHalf(_ values: inout [UInt64]) {
         guard values.count > 1 else { return }
         var buffer = [UInt64](repeating: 0, count: values.count)

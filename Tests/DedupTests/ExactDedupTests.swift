@@ -133,7 +133,7 @@ struct ExactDedupTests {
     @Test("a sliding window reads back what a plain multimap holds, the wrap of the counter included")
     func keyIndexSlidingWindow() {
         for (base, window) in [(UInt32(7), 150_000), (0xFFFF_FFFF &- 200_000, 150_000), (UInt32(0), 40_000)] {
-            var index = KeyIndex(capacity: 4, window: window)
+            var index = KeyIndex(capacity: 4)
             // A few keys shared by many slots (near-duplicate bands), the rest each a slot's own.
             var model: [UInt64: [UInt32]] = [:]
             var keysOfSlot: [[UInt64]] = []
