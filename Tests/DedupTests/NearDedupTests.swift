@@ -114,6 +114,13 @@ struct NearDedupTests {
         #expect(NearFeatures(bytes: bytes, shingleSize: 5) == features)
         #expect(NearFeatures(bytes: bytes, shingleSize: 4) == nil)
         #expect(NearFeatures(bytes: Array(bytes.prefix(40)), shingleSize: 5) == nil)
+        // Hostile rows: cut inside the paragraphs, or claiming more paragraphs than the blob holds, are refused.
+        #expect(NearFeatures(bytes: Array(bytes.dropLast()), shingleSize: 5) == nil)
+        var inflated = bytes
+        let countOffset = bytes.count - features.paragraphs.count * 28 - 4
+        for (index, byte) in [UInt8(0xA0), 0x86, 0x01, 0x00].enumerated() { inflated[countOffset + index] = byte }
+        #expect(NearFeatures(bytes: inflated, shingleSize: 5) == nil)
+        #expect(NearFeatures(bytes: inflated + [UInt8](repeating: 0, count: 28), shingleSize: 5) == nil)
         #expect(DedupRecord.keys(from: record.keyBytes) == record.keys)
 
         // A fresh engine that restores only the keys finds the copy through its source.
