@@ -350,8 +350,24 @@ public final class Store: Sendable {
     /// Dedup reads one for every candidate it verifies, dozens an article where syndicated stories share
     /// paragraphs: the statement is prepared once per connection, and columns are read by position (preparing
     /// and authorizing it each time, and finding columns by name, were a fifth of the pipeline thread).
+    /// Runs `body` inside one read transaction, which the `dedupRecord(slot:)` calls it makes on this thread share.
+    /// The pipeline reads dozens of records an article; a transaction for each (a connection from the pool, BEGIN and
+    /// COMMIT, the WAL's file locks) cost more than the reads did. `body` runs once, without the transaction if
+    /// none could be opened.
+    public func reading<T>(_ body: () -> T) -> T {
+        var result: T? = nil
+        do {
+            try self.pool.read { _ in result = body() }
+        } catch {
+            // Opening the transaction failed (or ending it did, after `body` ran): each read opens its own.
+        }
+        if let result { return result }
+        return body()
+    }
+
+    /// Inside `reading`, this shares its transaction; elsewhere it reads in one of its own.
     public func dedupRecord(slot: UInt32) throws -> DedupRecordRow? {
-        try self.pool.read { db in
+        try self.pool.unsafeReentrantRead { db in
             let statement = try db.cachedStatement(
                 sql: "SELECT slot, article_id, cluster, first_seen, keys, features FROM dedup_memory WHERE slot = ?")
             return try Row.fetchOne(statement, arguments: [Int64(slot)]).map { row in

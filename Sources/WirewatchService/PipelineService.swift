@@ -382,42 +382,45 @@ struct PipelineService: Service {
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
         let prepared = self.prepare(rows, decoded: decoded, processor: processor, settings: dedup.settings)
-        for (row, preparation) in zip(rows, prepared) {
-            if let rejection = row.rejection {
-                items.append(Decided(work: .error(ErrorEvent(
-                    seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
-                    reason: rejection.reason, payloadSHA256: rejection.payloadSHA256,
-                    payloadBytes: rejection.payloadBytes, endpoint: row.endpoint, deadLetterID: rejection.deadLetterID
-                )), record: nil))
-                continue
-            }
-            do {
-                let (article, probe) = try preparation!.get()
-                let admitted: ArticleProcessor.Admitted
-                if let verdict = shared?.takeEarlierVerdict(inbox: row.id) {
-                    // Decided and stored in the fleet's memory before a crash cut the journal commit off.
-                    admitted = ArticleProcessor.Admitted(article: article, verdict: verdict, receivedAt: row.receivedAt)
-                } else {
-                    admitted = ArticleProcessor.Admitted(
-                        article: article, verdict: dedup.check(article, probe: probe, now: row.receivedAt),
-                        receivedAt: row.receivedAt
-                    )
-                    if let sharedRow = shared?.row(admitted.verdict, inbox: row.id, shingleSize: self.config.dedup.shingleSize) {
-                        sharedRows.append(sharedRow)
-                    }
+        // One read transaction for the batch: the candidates' records come from the store.
+        self.store.reading {
+            for (row, preparation) in zip(rows, prepared) {
+                if let rejection = row.rejection {
+                    items.append(Decided(work: .error(ErrorEvent(
+                        seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: rejection.code,
+                        reason: rejection.reason, payloadSHA256: rejection.payloadSHA256,
+                        payloadBytes: rejection.payloadBytes, endpoint: row.endpoint, deadLetterID: rejection.deadLetterID
+                    )), record: nil))
+                    continue
                 }
-                items.append(Decided(
-                    work: .article(admitted),
-                    record: admitted.verdict.record.map { DedupRecordRow($0, shingleSize: self.config.dedup.shingleSize) }
-                ))
-            } catch {
-                // Read back from the store and accepted under earlier limits (a reload tightened them): still
-                // answered, never dropped. Rows handed over by ingest keep the decoding they were accepted with.
-                items.append(Decided(work: .error(ErrorEvent(
-                    seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: error.code, reason: error.reason,
-                    payloadSHA256: PayloadHash.sha256Hex(row.payload), payloadBytes: row.payload.count,
-                    endpoint: row.endpoint, deadLetterID: 0
-                )), record: nil))
+                do throws(DecodeError) {
+                    let (article, probe) = try preparation!.get()
+                    let admitted: ArticleProcessor.Admitted
+                    if let verdict = shared?.takeEarlierVerdict(inbox: row.id) {
+                        // Decided and stored in the fleet's memory before a crash cut the journal commit off.
+                        admitted = ArticleProcessor.Admitted(article: article, verdict: verdict, receivedAt: row.receivedAt)
+                    } else {
+                        admitted = ArticleProcessor.Admitted(
+                            article: article, verdict: dedup.check(article, probe: probe, now: row.receivedAt),
+                            receivedAt: row.receivedAt
+                        )
+                        if let sharedRow = shared?.row(admitted.verdict, inbox: row.id, shingleSize: self.config.dedup.shingleSize) {
+                            sharedRows.append(sharedRow)
+                        }
+                    }
+                    items.append(Decided(
+                        work: .article(admitted),
+                        record: admitted.verdict.record.map { DedupRecordRow($0, shingleSize: self.config.dedup.shingleSize) }
+                    ))
+                } catch {
+                    // Read back from the store and accepted under earlier limits (a reload tightened them): still
+                    // answered, never dropped. Rows handed over by ingest keep the decoding they were accepted with.
+                    items.append(Decided(work: .error(ErrorEvent(
+                        seq: nil, receivedAt: Timestamp.string(row.receivedAt), code: error.code, reason: error.reason,
+                        payloadSHA256: PayloadHash.sha256Hex(row.payload), payloadBytes: row.payload.count,
+                        endpoint: row.endpoint, deadLetterID: 0
+                    )), record: nil))
+                }
             }
         }
         return (items, sharedRows)

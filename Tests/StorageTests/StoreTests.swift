@@ -65,6 +65,10 @@ struct StoreTests {
         #expect(restored.first?.1 == [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(try store.dedupRecord(slot: 3)?.features == [9])
         #expect(try store.dedupRecord(slot: 4) == nil)
+        // The pipeline reads a batch's records inside one transaction: the same rows, and the body's value back.
+        let inside = store.reading { (try? store.dedupRecord(slot: 3)?.features, try? store.dedupRecord(slot: 4)) }
+        #expect(inside.0 == [9])
+        #expect(inside.1 == .some(nil))
     }
 
     @Test("a batch journaled out of decision order removes its own inbox rows and leaves the one still in analysis")
