@@ -65,40 +65,60 @@ public enum NearVerifier {
 
         // The same measures over paragraphs: exact where a copy kept paragraphs whole. A new paragraph that ends
         // (or starts) like an old one is that paragraph with a prefix (or suffix) added: only the difference is new.
-        // Sized up front: growing them was a quarter of verifying, done for dozens of candidates an article.
-        let oldParagraphCount = entry.paragraphs.count
-        var oldParagraphs = [UInt64: Int](minimumCapacity: oldParagraphCount)
-        var oldPositions = [UInt64: Int](minimumCapacity: oldParagraphCount)
+        // Articles have tens of paragraphs, and dozens of candidates are verified an article: scanning the old
+        // paragraphs costs less than hashing them into tables (building four of them was most of verifying). Tables
+        // only where scans would grow quadratic, for texts of hundreds of paragraphs.
+        let indexed = entry.paragraphs.count * features.paragraphs.count > 4096
+        var oldPositions: [UInt64: Int] = [:]
         // Head and tail hashes of the old paragraphs, to the paragraphs' indices (formulaic paragraphs share them).
-        var oldHeads = [UInt64: [Int]](minimumCapacity: oldParagraphCount)
-        var oldTails = [UInt64: [Int]](minimumCapacity: oldParagraphCount)
-        for index in entry.paragraphs.indices {
-            oldParagraphs[entry.paragraphs[index]] = entry.paragraphWords[index]
-            if oldPositions[entry.paragraphs[index]] == nil { oldPositions[entry.paragraphs[index]] = index }
-            if entry.paragraphWords[index] >= TextFeatures.edgeWords {
-                oldHeads[entry.paragraphHeads[index], default: []].append(index)
-                oldTails[entry.paragraphTails[index], default: []].append(index)
+        var oldHeads: [UInt64: [Int]] = [:]
+        var oldTails: [UInt64: [Int]] = [:]
+        if indexed {
+            for index in entry.paragraphs.indices {
+                if oldPositions[entry.paragraphs[index]] == nil { oldPositions[entry.paragraphs[index]] = index }
+                if entry.paragraphWords[index] >= TextFeatures.edgeWords {
+                    oldHeads[entry.paragraphHeads[index], default: []].append(index)
+                    oldTails[entry.paragraphTails[index], default: []].append(index)
+                }
             }
+        }
+        /// Where paragraph `hash` first is in the old text.
+        func oldPosition(_ hash: UInt64) -> Int? {
+            indexed ? oldPositions[hash] : entry.paragraphs.firstIndex(of: hash)
+        }
+        /// The old paragraphs long enough to have a head and tail, whose head (or tail) hash is `hash`, in order,
+        /// until `body` returns a value.
+        func firstOld(_ hash: UInt64, heads: Bool, _ body: (Int) -> Int?) -> Int? {
+            if indexed {
+                for old in (heads ? oldHeads[hash] : oldTails[hash]) ?? [] {
+                    if let found = body(old) { return found }
+                }
+                return nil
+            }
+            let edges = heads ? entry.paragraphHeads : entry.paragraphTails
+            for old in edges.indices where edges[old] == hash && entry.paragraphWords[old] >= TextFeatures.edgeWords {
+                if let found = body(old) { return found }
+            }
+            return nil
         }
         /// The words of an old paragraph that sits whole inside new paragraph `index` — its head and its tail
         /// found exactly where they must be if only a prefix or a suffix was added — or nil.
         func containedOldParagraph(_ index: Int) -> Int? {
             let words = features.paragraphWords[index]
-            for old in oldTails[features.paragraphTails[index]] ?? [] {
+            let suffixed = firstOld(features.paragraphTails[index], heads: false) { old in
                 let oldWords = entry.paragraphWords[old]
-                if words > oldWords, features.edgeHash(paragraph: index, offset: words - oldWords) == entry.paragraphHeads[old] {
-                    return oldWords
-                }
+                let fits = words > oldWords
+                    && features.edgeHash(paragraph: index, offset: words - oldWords) == entry.paragraphHeads[old]
+                return fits ? oldWords : nil
             }
-            for old in oldHeads[features.paragraphHeads[index]] ?? [] {
+            if let suffixed { return suffixed }
+            return firstOld(features.paragraphHeads[index], heads: true) { old in
                 let oldWords = entry.paragraphWords[old]
-                if words > oldWords,
-                    features.edgeHash(paragraph: index, offset: oldWords - TextFeatures.edgeWords) == entry.paragraphTails[old]
-                {
-                    return oldWords
-                }
+                let fits = words > oldWords
+                    && features.edgeHash(paragraph: index, offset: oldWords - TextFeatures.edgeWords)
+                        == entry.paragraphTails[old]
+                return fits ? oldWords : nil
             }
-            return nil
         }
         let oldWords = entry.paragraphWords.reduce(0, +)
         let newWords = features.paragraphWords.reduce(0, +)
@@ -110,9 +130,8 @@ public enum NearVerifier {
         var lastPosition = -1
         for (index, paragraph) in features.paragraphs.enumerated() {
             let words = features.paragraphWords[index]
-            if oldParagraphs[paragraph] != nil {
+            if let position = oldPosition(paragraph) {
                 sharedWords += words
-                let position = oldPositions[paragraph] ?? 0
                 if position < lastPosition { inOrder = false }
                 lastPosition = position
             } else if words > TextFeatures.edgeWords, let original = containedOldParagraph(index) {

@@ -76,6 +76,40 @@ struct NearDedupTests {
         #expect(try self.verdict(of: repeated.joined(separator: "\n")).info.status == .near)
     }
 
+    @Test(
+        "verification judges a text of a hundred paragraphs as one of six: prefixes, suffixes, order, news",
+        arguments: [1, 17])
+    func longTexts(repeats: Int) throws {
+        // Seventeen rounds of the story make verification index the old paragraphs rather than scan them.
+        let story = (0..<repeats).flatMap { round in
+            Self.paragraphs.map { repeats == 1 ? $0 : "In round \(round) of the hearing, " + $0.lowercased() }
+        }
+        let old = TextFeatures(text: story.joined(separator: "\n\n"))
+        let remembered = NearFeatures(
+            signature: MinHashSignature(shingles: old.shingles), paragraphs: old.paragraphs,
+            paragraphWords: old.paragraphWords, paragraphHeads: old.paragraphHeads, paragraphTails: old.paragraphTails)
+        func verify(_ copy: [String]) -> NearVerifier.Match? {
+            let new = TextFeatures(text: copy.joined(separator: "\n\n"))
+            return NearVerifier.verify(
+                new, MinHashSignature(shingles: new.shingles), against: remembered, settings: NearDedupSettings())
+        }
+        // A wire's tag before each paragraph, or a credit after it: the old paragraphs sit whole inside the new ones.
+        let prefixed = verify(story.map { "Harbourside Wire: " + $0 })
+        #expect(prefixed?.isUpdate == false)
+        let suffixed = verify(story.map { $0 + " (Harbourside Wire)" })
+        #expect(suffixed?.isUpdate == false)
+        // The same paragraphs in reverse: all shared, out of order.
+        let reversed = verify(story.reversed())
+        #expect(reversed?.similarity == 1 && reversed?.isUpdate == false)
+        // A new paragraph of news, or a share of new words large enough to be news whatever the length.
+        let news = "Late on Tuesday the council confirmed that emergency repairs would begin on Monday morning."
+        #expect(verify(story + [news])?.isUpdate == true)
+        let tags = story.indices.map { "Harbour notice \($0): the crossing stays shut to lorries" }
+        #expect(verify(story + tags)?.isUpdate == true)
+        // Half of the paragraphs, each cut down to its first words: another text.
+        #expect(verify(story.enumerated().filter { $0.offset % 2 == 0 }.map { String($0.element.prefix(30)) }) == nil)
+    }
+
     @Test("format-only changes (ligatures, curly quotes, spacing) are duplicates")
     func formatOnly() throws {
         let copy = Self.original.replacingOccurrences(of: "fi", with: "\u{FB01}")
