@@ -189,7 +189,8 @@ struct ExactDedupTests {
         // New slots after the rebase read back whole.
         index.insert(Self.hashed(3), slot: 10_000)
         #expect(index.slots(for: Self.hashed(3)).max() == 10_000)
-        #expect(index.memoryBytes < 1001 * 6 * 2)
+        // A thousand live entries at half load, grown once: far below the 10,000 entries the block held.
+        #expect(index.memoryBytes < 1001 * 6 * 4)
     }
 }
 
