@@ -382,8 +382,7 @@ struct PipelineService: Service {
         var sharedRows: [SharedMemory.Row] = []
         items.reserveCapacity(rows.count)
         let prepared = self.prepare(rows, decoded: decoded, processor: processor, settings: dedup.settings)
-        // One read transaction for the batch: the candidates' records come from the store.
-        self.store.reading {
+        func decideAll() {
             for (row, preparation) in zip(rows, prepared) {
                 if let rejection = row.rejection {
                     items.append(Decided(work: .error(ErrorEvent(
@@ -423,6 +422,9 @@ struct PipelineService: Service {
                 }
             }
         }
+        // One read transaction for a batch: the candidates' records come from the store. A lone article (light
+        // load) reads few, often none, and a transaction would cost it what it saves.
+        if rows.count > 1 { self.store.reading(decideAll) } else { decideAll() }
         return (items, sharedRows)
     }
 
