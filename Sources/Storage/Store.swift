@@ -345,11 +345,6 @@ public final class Store: Sendable {
         }
     }
 
-    /// One remembered article of the dedup memory.
-    ///
-    /// Dedup reads one for every candidate it verifies, dozens an article where syndicated stories share
-    /// paragraphs: the statement is prepared once per connection, and columns are read by position (preparing
-    /// and authorizing it each time, and finding columns by name, were a fifth of the pipeline thread).
     /// Runs `body` inside one read transaction, which the `dedupRecord(slot:)` calls it makes on this thread share.
     /// The pipeline reads dozens of records an article; a transaction for each (a connection from the pool, BEGIN and
     /// COMMIT, the WAL's file locks) cost more than the reads did. `body` runs once, without the transaction if
@@ -365,7 +360,12 @@ public final class Store: Sendable {
         return body()
     }
 
-    /// Inside `reading`, this shares its transaction; elsewhere it reads in one of its own.
+    /// One remembered article of the dedup memory.
+    ///
+    /// Dedup reads one for every candidate it verifies, dozens an article where syndicated stories share
+    /// paragraphs: the statement is prepared once per connection, and columns are read by position (preparing
+    /// and authorizing it each time, and finding columns by name, were a fifth of the pipeline thread).
+    /// Inside `reading` it shares that transaction; elsewhere it reads in one of its own.
     public func dedupRecord(slot: UInt32) throws -> DedupRecordRow? {
         try self.pool.unsafeReentrantRead { db in
             let statement = try db.cachedStatement(
