@@ -37,6 +37,20 @@ public struct BenchCorpus: Sendable {
         let title: String
         let text: String
         let words: Int
+        /// Where `remap` finds the words of the title and the text.
+        var titleSpans: [WordSpan] = []
+        var textSpans: [WordSpan] = []
+    }
+
+    /// A word of an original (a run of letters, as `Character.isLetter` tells them): its UTF-8 offsets, and its
+    /// length and position in the vocabulary. Found once: cutting every text into Characters again for every round
+    /// was most of what making an article cost, and a million-article run makes them while it sends, on the
+    /// cores the daemon is measured on.
+    struct WordSpan: Sendable {
+        let start: Int32
+        let end: Int32
+        let length: Int32
+        let position: Int32
     }
 
     /// Corpora up to this many articles are made up front.
@@ -86,6 +100,34 @@ public struct BenchCorpus: Sendable {
             byLength[key]!.sort()
             for (position, word) in byLength[key]!.enumerated() { vocabulary[word] = (key, position) }
         }
+        func spans(_ text: String) -> [WordSpan] {
+            var spans: [WordSpan] = []
+            var offset = 0
+            var start = 0
+            var word = ""
+            func flush() {
+                if let (length, position) = vocabulary[word] {
+                    spans.append(WordSpan(
+                        start: Int32(start), end: Int32(offset), length: Int32(length), position: Int32(position)))
+                }
+                word = ""
+            }
+            for character in text {
+                if character.isLetter {
+                    if word.isEmpty { start = offset }
+                    word.append(character)
+                } else if !word.isEmpty {
+                    flush()
+                }
+                offset += character.utf8.count
+            }
+            if !word.isEmpty { flush() }
+            return spans
+        }
+        for index in originals.indices {
+            originals[index].titleSpans = spans(originals[index].title)
+            originals[index].textSpans = spans(originals[index].text)
+        }
         var random = SplitMix(seed: seed)
         var plan: [Planned] = []
         plan.reserveCapacity(count)
@@ -133,10 +175,11 @@ public struct BenchCorpus: Sendable {
         let planned = self.plan[index]
         let original = self.originals[Int(planned.original)]
         let round = Int(planned.round)
-        var text = self.remap(original.text, round: round)
+        var text = self.remap(original.text, spans: original.textSpans, round: round)
         if planned.kind == .near { text += Self.nearSuffix }
         let id = "bench-\(index)"
-        let object = ["id": id, "title": self.remap(original.title, round: round), "text": text, "source": "bench"]
+        let title = self.remap(original.title, spans: original.titleSpans, round: round)
+        let object = ["id": id, "title": title, "text": text, "source": "bench"]
         // Sorted keys: a dictionary's order differs from one instance to the next, and an article must be the same
         // bytes whenever it is made.
         let encoder = JSONEncoder()
@@ -155,8 +198,8 @@ public struct BenchCorpus: Sendable {
 
     /// `text` with every word replaced by its image under round `round`'s permutation. Each length's permutation is
     /// affine, `position * a + b` modulo the number of words of that length with `a` coprime to it, so that any
-    /// round's image is computed directly instead of from a table per round.
-    func remap(_ text: String, round: Int) -> String {
+    /// round's image is computed directly instead of from a table per round. `spans` are the text's words.
+    func remap(_ text: String, spans: [WordSpan], round: Int) -> String {
         guard round > 0 else { return text }
         var steps: [Int: (a: Int, b: Int)] = [:]
         func step(_ length: Int, _ count: Int) -> (a: Int, b: Int) {
@@ -168,24 +211,22 @@ public struct BenchCorpus: Sendable {
             steps[length] = found
             return found
         }
-        func image(_ word: String) -> String {
-            guard let (length, position) = self.vocabulary[word], let words = self.byLength[length] else { return word }
-            let (a, b) = step(length, words.count)
-            return words[(position &* a &+ b) % words.count]
-        }
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        var word = ""
-        for character in text {
-            if character.isLetter {
-                word.append(character)
-            } else {
-                if !word.isEmpty { result += image(word); word = "" }
-                result.append(character)
+        let utf8 = Array(text.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(utf8.count + 16)
+        var cursor = 0
+        for span in spans {
+            result.append(contentsOf: utf8[cursor..<Int(span.start)])
+            cursor = Int(span.end)
+            guard let words = self.byLength[Int(span.length)] else {
+                result.append(contentsOf: utf8[Int(span.start)..<cursor])
+                continue
             }
+            let (a, b) = step(Int(span.length), words.count)
+            result.append(contentsOf: words[(Int(span.position) &* a &+ b) % words.count].utf8)
         }
-        if !word.isEmpty { result += image(word) }
-        return result
+        result.append(contentsOf: utf8[cursor...])
+        return String(decoding: result, as: UTF8.self)
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int {
