@@ -59,8 +59,6 @@ public struct BenchCorpus: Sendable {
     static let nearSuffixWords = 7
 
     let originals: [Original]
-    /// Each word of the corpus's vocabulary: its length and its position among the words of that length.
-    let vocabulary: [String: (length: Int, position: Int)]
     /// Words by length, sorted.
     let byLength: [Int: [String]]
     let plan: [Planned]
@@ -95,6 +93,7 @@ public struct BenchCorpus: Sendable {
                 }
             }
         }
+        // Each word of the vocabulary: its length and its position among the words of that length.
         var vocabulary: [String: (length: Int, position: Int)] = [:]
         for key in byLength.keys {
             byLength[key]!.sort()
@@ -149,7 +148,6 @@ public struct BenchCorpus: Sendable {
             next += 1
         }
         self.originals = originals
-        self.vocabulary = vocabulary
         self.byLength = byLength
         self.plan = plan
         self.seed = seed
