@@ -1,3 +1,5 @@
+import Articles
+
 /// Lines that news sites and syndication partners add around a story: copyright notices, newsletter and social
 /// plugs, "read more" links, agency credits. A copy that adds only such lines is a copy, not an update.
 ///
@@ -20,22 +22,10 @@ enum Boilerplate {
 
     /// Compares UTF-8 bytes: Foundation's `String.contains` went through CFString's search, and with many
     /// candidates to verify (syndicated composites share paragraphs) it was most of the pipeline thread's time.
-    /// The text is NFKC-folded, so a cue's bytes match where its characters do. A plain scan: the paragraphs
-    /// asked about are at most 20 words, and Swift's Glibc module does not export memmem.
+    /// The text is NFKC-folded, so a cue's bytes match where its characters do.
     static func matches(_ normalized: String, words: Int) -> Bool {
         guard words <= Self.maximumWords, !normalized.isEmpty else { return false }
         var normalized = normalized
-        return normalized.withUTF8 { text in Self.cueBytes.contains { Self.find($0, in: text) } }
-    }
-
-    static func find(_ cue: [UInt8], in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = cue.first else { return true }
-        guard cue.count <= text.count else { return false }
-        for start in 0...(text.count - cue.count) where text[start] == first {
-            var matched = 1
-            while matched < cue.count && text[start + matched] == cue[matched] { matched += 1 }
-            if matched == cue.count { return true }
-        }
-        return false
+        return normalized.withUTF8 { text in Self.cueBytes.contains { ByteSearch.firstIndex(of: $0, in: text) != nil } }
     }
 }

@@ -16,8 +16,8 @@
 /// does; at a million slots a lookup read about six runs, each a cache miss or two per key, and dedup cost a third
 /// more than at ten thousand. Merging each filled block into the one table instead is one sequential pass over it
 /// (once per 65,536 of them; at a million articles too short to tell apart in timing a whole fill), and forgetting
-/// is by the same pass: slots
-/// before the live window are dropped when the next block is merged, and skipped by lookups until then.
+/// is by the same pass: slots before the live window are dropped when the next block is merged, and skipped by
+/// lookups until then.
 public struct KeyIndex: Sendable {
     /// Slots per block: the offsets of a block's slots fit 16 bits.
     public static let blockSlots = 1 << 16

@@ -448,16 +448,11 @@ public struct DaemonBench: Sendable {
 
     /// The string value after `marker` (e.g. `"id":"`), read from the raw envelope without decoding it.
     static func field(_ bytes: [UInt8], after marker: [UInt8]) -> String? {
-        guard bytes.count > marker.count else { return nil }
-        var position = 0
-        while position + marker.count <= bytes.count {
-            if bytes[position] == marker[0] && bytes[position..<(position + marker.count)].elementsEqual(marker) {
-                let start = position + marker.count
-                guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-                return String(decoding: bytes[start..<end], as: UTF8.self)
-            }
-            position += 1
-        }
-        return nil
+        guard bytes.count > marker.count,
+            let position = bytes.withUnsafeBufferPointer({ ByteSearch.firstIndex(of: marker, in: $0) })
+        else { return nil }
+        let start = position + marker.count
+        guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

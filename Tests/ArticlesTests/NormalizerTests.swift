@@ -52,3 +52,17 @@ struct NormalizerTests {
         #expect(Double(fastOnes) / Double(paragraphs) > 0.99, "\(fastOnes) of \(paragraphs) on the fast path")
     }
 }
+
+@Test("a byte string is found where it first starts, after a false start; absent or too long, it is not")
+func byteSearch() {
+    func find(_ needle: String, in text: String) -> Int? {
+        Array(text.utf8).withUnsafeBufferPointer { ByteSearch.firstIndex(of: Array(needle.utf8), in: $0) }
+    }
+    #expect(find("read more", in: "read more: x") == 0)
+    #expect(find("read more", in: "rea read more") == 4)
+    #expect(find("more", in: "read more") == 5)
+    #expect(find("©", in: "text © 2024") == 5)
+    #expect(find("sign up", in: "sign u") == nil)
+    #expect(find("follow us", in: "follow a us") == nil)
+    #expect(find("", in: "anything") == 0)
+}
