@@ -1,3 +1,4 @@
+import CLinux
 /// Something that scores a token's features for every tag: the shipped 8-bit model or the trainer's weights.
 protocol EntityScorer {
     func scores(_ features: [UInt64], into scores: inout [Float])
@@ -15,6 +16,12 @@ extension EntityModel: EntityScorer {
     @inline(__always)
     func withRows<Result>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result) -> Result {
         self.rows.withUnsafeBytes { rows in self.wide.withUnsafeBytes { wide in body(rows, wide) } }
+    }
+
+    @inline(__always)
+    func prefetch(_ feature: UInt64, _ rows: UnsafeRawBufferPointer) {
+        let offset = Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes
+        wirewatch_prefetch(rows.baseAddress! + offset)
     }
 
     /// Adds a feature's weights to the per-tag sums (lanes past `tagCount` hold nothing meaningful).
@@ -100,6 +107,12 @@ enum EntityDecoder {
         model.withRows { rows, wide in
             context.removeAll(keepingCapacity: true)
             afterO.removeAll(keepingCapacity: true)
+            // The rows of the whole sentence are asked for before any is summed: a prefetch does not hold up the
+            // instructions after it as a missed load does, so the misses of every token overlap.
+            for i in 0..<infos.count where Self.mayOpen(infos[i]) {
+                EntityFeatures.contextFeatures(infos, i) { model.prefetch($0, rows) }
+                EntityFeatures.historyFeatures(infos, i, previous: 0) { model.prefetch($0, rows) }
+            }
             for i in 0..<infos.count {
                 var sum = SIMD16<Int32>()
                 if Self.mayOpen(infos[i]) {
