@@ -420,13 +420,36 @@ public enum TextNormalizer {
     /// Drops every paragraph that repeats an earlier one (same text after `normalizedForHash`), as broken
     /// scrapers repeat whole blocks.
     public static func removeRepeatedParagraphs(_ paragraphs: [Paragraph]) -> (kept: [Paragraph], removed: Int) {
-        var seen = Set<String>()
+        // Paragraphs are told apart by a keyed hash of their normalized bytes (the process's random seed, so no
+        // text can be made to collide with another), written into one scratch buffer: a String per paragraph was
+        // most of this step. Text outside the byte-level path's repertoire takes `normalizedForHash` as before.
+        var seen = Set<Int>()
         var kept: [Paragraph] = []
         kept.reserveCapacity(paragraphs.count)
+        var scratch: [UInt8] = []
+        let map = Self.asciiMap
         for paragraph in paragraphs {
-            if seen.insert(Self.normalizedForHash(paragraph.text)).inserted {
-                kept.append(paragraph)
+            var text = paragraph.text
+            let key = text.withUTF8 { input -> Int in
+                var sink = NoScalarSink()
+                if input.count > scratch.count { scratch = [UInt8](repeating: 0, count: input.count) }
+                let hasEntities = input.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), input.count) != nil } ?? false
+                let length =
+                    hasEntities
+                    ? nil
+                    : scratch.withUnsafeMutableBufferPointer { output in
+                        map.withUnsafeBufferPointer { Self.normalizedCommon(input, into: output, asciiMap: $0, sink: &sink) }
+                    }
+                var hasher = Hasher()
+                if let length {
+                    scratch.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+                } else {
+                    var normalized = Self.normalizedForHash(utf8: input)
+                    normalized.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                }
+                return hasher.finalize()
             }
+            if seen.insert(key).inserted { kept.append(paragraph) }
         }
         return (kept, paragraphs.count - kept.count)
     }
