@@ -125,17 +125,25 @@ struct EntityLinker {
             }
             fullNameMentions[key, default: []].append(index)
         }
+        // Full names already weighed for the current mention: at most the two edge lists' 128, searched in place
+        // (a Set and the lists' concatenation were made for every mention).
+        var seen: [UInt64] = []
+        let noFullNames: [(words: Range<Int>, key: UInt64)] = []
         for index in mentions.indices where mentions[index].canonical == nil && mentions[index].type != "NORP" {
             let words = mentions[index].tokens
             let short = hashes[words]
             let start = mentions[index].start
             var best: Int?
-            var seen = Set<UInt64>()
-            for full in (fullNamesByEdge[hashes[words.lowerBound]] ?? []) + (fullNamesByEdge[hashes[words.upperBound - 1]] ?? [])
-            where full.words.count > words.count {
+            seen.removeAll(keepingCapacity: true)
+            let firstEdge = fullNamesByEdge[hashes[words.lowerBound]] ?? noFullNames
+            let lastEdge = fullNamesByEdge[hashes[words.upperBound - 1]] ?? noFullNames
+            for position in 0..<(firstEdge.count + lastEdge.count) {
+                let full = position < firstEdge.count ? firstEdge[position] : lastEdge[position - firstEdge.count]
+                guard full.words.count > words.count else { continue }
                 let long = hashes[full.words]
-                guard seen.insert(full.key).inserted,
-                    long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short),
+                let fresh = !seen.contains(full.key)
+                if fresh { seen.append(full.key) }
+                guard fresh, long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short),
                     let uses = fullNameMentions[full.key]
                 else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
@@ -185,16 +193,23 @@ struct EntityLinker {
         let length = max(self.document.scalars.count, 1)
         let titleWords = title.map { Self.words($0).map(entityHash) } ?? []
         var results: [(result: EntityResult, first: Int)] = []
+        results.reserveCapacity(mentions.count)
+        // Scratch for one group at a time, emptied but kept between groups: four arrays made per group, and two
+        // more per surface to look for it in the title, were a good part of linking.
+        // Distinct surfaces in order of first use, with their counts: a linear search while there are few (as
+        // there are), a dictionary past that, so a text repeating one name in a thousand spellings stays linear.
+        var order: [String] = []
+        var counts: [Int] = []
+        // The first mention of each surface in `order`: its tokens are the surface's words.
+        var orderTokens: [Range<Int>] = []
+        var types: [(type: String, count: Int)] = []
         for root in mentions.indices where roots[root] == root {
             let members = grouped[groupStart[root]..<groupStart[root + 1]]
-            // Distinct surfaces in order of first use, with their counts: a linear search while there are few (as
-            // there are), a dictionary past that, so a text repeating one name in a thousand spellings stays linear.
-            var order: [String] = []
-            var counts: [Int] = []
+            order.removeAll(keepingCapacity: true)
+            counts.removeAll(keepingCapacity: true)
+            orderTokens.removeAll(keepingCapacity: true)
+            types.removeAll(keepingCapacity: true)
             var orderIndex: [String: Int]? = nil
-            // The first mention of each surface in `order`: its tokens are the surface's words.
-            var orderTokens: [Range<Int>] = []
-            var types: [(type: String, count: Int)] = []
             var canonical: String?
             for member in members {
                 let text = mentions[member].text
@@ -224,11 +239,7 @@ struct EntityLinker {
                 }!]
             let type = types.max { $0.count != $1.count ? $0.count < $1.count : $0.type > $1.type }!.type
             let first = mentions[root].start
-            let inTitle = !titleWords.isEmpty && orderTokens.contains { range in
-                let words = range.filter { tokens[$0].kind != .punctuation }.map { hashes[$0] }
-                guard !words.isEmpty, words.count <= titleWords.count else { return false }
-                return (0...(titleWords.count - words.count)).contains { titleWords[$0..<($0 + words.count)].elementsEqual(words) }
-            }
+            let inTitle = !titleWords.isEmpty && orderTokens.contains { self.occurs($0, in: titleWords) }
             let frequency = Double(members.count) / Double(maxCount)
             let earliness = 1 - Double(first) / Double(length)
             let salience = (0.55 * frequency + 0.25 * earliness + (inTitle ? 0.2 : 0)) * 1000
@@ -252,25 +263,39 @@ struct EntityLinker {
         let tokens = self.document.tokens
         let hashes = self.wordHashes
         // By first word: the words of a known name (a token range of its first mention), that mention, whether it
-        // is a surname.
-        var names: [UInt64: [(words: Range<Int>, mention: Int, surname: Bool)]] = [:]
-        // Each distinct name once (the first mention of it speaks for all), and a bounded list per first word, so
+        // is a surname. One flat list sorted by that word, searched by halving: a dictionary of arrays cost an
+        // array for every distinct name of the article.
+        // Each distinct name once (the first mention of it speaks for all), and at most 64 per first word, so
         // an article repeating thousands of names stays linear.
+        var names: [(first: UInt64, order: Int, words: Range<Int>, mention: Int, surname: Bool)] = []
         var known = Set<UInt64>(minimumCapacity: mentions.count * 2)
         names.reserveCapacity(mentions.count * 2)
         // Mentions read in place: copying one retains its three Strings.
         for index in mentions.indices {
             let words = mentions[index].tokens
             let first = hashes[words.lowerBound]
-            if known.insert(entityRunHash(hashes[words])).inserted, names[first, default: []].count < 64 {
-                names[first, default: []].append((words, index, false))
+            if known.insert(entityRunHash(hashes[words])).inserted {
+                names.append((first, names.count, words, index, false))
             }
             let last = hashes[words.upperBound - 1]
             if mentions[index].type == "PER", words.count >= 2, tokens[words.upperBound - 1].isCapitalized,
-                known.insert(entityMix(last, 0x5355_524E)).inserted, names[last, default: []].count < 64
+                known.insert(entityMix(last, 0x5355_524E)).inserted
             {
-                names[last, default: []].append(((words.upperBound - 1)..<words.upperBound, index, true))
+                names.append((last, names.count, (words.upperBound - 1)..<words.upperBound, index, true))
             }
+        }
+        names.sort { $0.first != $1.first ? $0.first < $1.first : $0.order < $1.order }
+        // The candidates for a first word: `names[start..<end]`, in the order they were met, the first 64.
+        func candidates(_ word: UInt64) -> Range<Int>? {
+            var low = 0
+            var high = names.count
+            while low < high {
+                let middle = (low + high) / 2
+                if names[middle].first < word { low = middle + 1 } else { high = middle }
+            }
+            var end = low
+            while end < names.count && names[end].first == word && end - low < 64 { end += 1 }
+            return end > low ? low..<end : nil
         }
         var covered = [Bool](repeating: false, count: tokens.count)
         for index in mentions.indices { for token in mentions[index].tokens { covered[token] = true } }
@@ -279,13 +304,13 @@ struct EntityLinker {
         while index < tokens.count {
             // Fields read in place: copying a Token retains its two Strings, for every token of the article.
             guard !covered[index], tokens[index].kind == .word, tokens[index].isCapitalized || tokens[index].isAllCaps,
-                let candidates = names[hashes[index]]
+                let listed = candidates(hashes[index])
             else {
                 index += 1
                 continue
             }
-            var best: (words: Range<Int>, mention: Int, surname: Bool)?
-            for candidate in candidates where candidate.words.count > (best?.words.count ?? 0) {
+            var best: (first: UInt64, order: Int, words: Range<Int>, mention: Int, surname: Bool)?
+            for candidate in names[listed] where candidate.words.count > (best?.words.count ?? 0) {
                 let end = index + candidate.words.count
                 let offset = candidate.words.lowerBound - index
                 guard end <= tokens.count, (index..<end).allSatisfy({ !covered[$0] && hashes[$0] == hashes[$0 + offset] })
@@ -306,6 +331,21 @@ struct EntityLinker {
         }
         guard !added.isEmpty else { return mentions }
         return (mentions + added).sorted { $0.start < $1.start }
+    }
+
+    /// Whether the words of `tokens` (punctuation skipped) occur in a row in `title` (hashes of its words).
+    func occurs(_ tokens: Range<Int>, in title: [UInt64]) -> Bool {
+        let all = self.document.tokens
+        let count = tokens.reduce(0) { $0 + (all[$1].kind == .punctuation ? 0 : 1) }
+        guard count > 0, count <= title.count else { return false }
+        return (0...(title.count - count)).contains { offset in
+            var position = offset
+            for token in tokens where all[token].kind != .punctuation {
+                guard self.wordHashes[token] == title[position] else { return false }
+                position += 1
+            }
+            return true
+        }
     }
 
     /// Lowercased words of a short text, for finding names in the title.
