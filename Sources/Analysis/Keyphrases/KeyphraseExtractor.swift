@@ -1,5 +1,6 @@
 import Articles
 import Foundation
+import HeapModule
 
 /// Key phrases of one article, scored from the article's own statistics (in the spirit of YAKE: no corpus
 /// needed, so it works the same on any beat).
@@ -110,9 +111,12 @@ public struct KeyphraseExtractor: Sendable {
         let best = scored.reduce(0) { max($0, $1.score) }
         let kept = scored.filter { $0.score >= best * Self.floor }
         if kept.count >= limit * 4 { scored = kept }
-        // Ties go to the phrase met first: candidates are numbered in order of first occurrence.
-        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.candidate < $1.candidate }
-        if scored.count > Self.shortlist { scored.removeSubrange(Self.shortlist...) }
+        // Ties go to the phrase met first: candidates are numbered in order of first occurrence. A heap hands them
+        // out best first: the greedy pass seldom reads past the first few dozen, and sorting them all was a fifth
+        // of this step. Only the best `shortlist` are ever read, as when the sorted list was cut there.
+        var ranking = Heap(scored.map { Ranked(score: $0.score, tie: $0.candidate, candidate: $0.candidate) })
+        var shortlisted = 0
+        var demotions = 0
 
         // Greedy picking: a phrase inside or around a picked one is dropped; one sharing a word with a picked one
         // goes back in line at half its score, so the list covers several subjects, not one name's variants.
@@ -120,10 +124,12 @@ public struct KeyphraseExtractor: Sendable {
         var demoted = Set<Int>()
         // Phrases replaced by a name that contains them: what nests in or around them stays out too.
         var covered: [[Int]] = []
-        var position = 0
-        while position < scored.count && picked.count < limit {
-            let (number, score) = scored[position]
-            position += 1
+        while picked.count < limit, let next = ranking.popMax() {
+            let (number, score) = (next.candidate, next.score)
+            if next.tie < Self.demotedTie {
+                guard shortlisted < Self.shortlist else { continue }
+                shortlisted += 1
+            }
             let candidate = candidates[number]
             let stems = candidate.stems
             var shares = false
@@ -154,10 +160,9 @@ public struct KeyphraseExtractor: Sendable {
             if nests || !inside.isEmpty { continue }
             if shares && !demoted.contains(number) {
                 demoted.insert(number)
-                let lowered = score / 2
-                var insertAt = position
-                while insertAt < scored.count && scored[insertAt].score >= lowered { insertAt += 1 }
-                scored.insert((number, lowered), at: insertAt)
+                // Back in line after every phrase scoring as much, those demoted before it included.
+                ranking.insert(Ranked(score: score / 2, tie: Self.demotedTie + demotions, candidate: number))
+                demotions += 1
                 continue
             }
             picked.append((number, score, stems))
@@ -169,6 +174,19 @@ public struct KeyphraseExtractor: Sendable {
                 score: (1000 * pick.score / top).rounded() / 1000)
         }
     }
+
+    /// A candidate's place in line: higher scores first, then lower `tie`s (its number, or for a phrase sent back
+    /// in line, `demotedTie` plus how many were sent back before it).
+    struct Ranked: Comparable {
+        let score: Double
+        let tie: Int
+        let candidate: Int
+
+        static func < (a: Ranked, b: Ranked) -> Bool { a.score != b.score ? a.score < b.score : a.tie > b.tie }
+        static func == (a: Ranked, b: Ranked) -> Bool { a.score == b.score && a.tie == b.tie }
+    }
+
+    static let demotedTie = Int.max / 2
 
     struct Candidate {
         let key: UInt64
