@@ -1,11 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Release flags of the modules every article runs through (text, dedup, analysis). Cross-module optimization lets
-/// the analysis inline and specialize the text types it calls per token; without dynamic exclusivity checks the
-/// per-token loops lose a runtime call on each access to a class's or a global's storage (the debug builds the
-/// tests run keep the checks, which is where a violation would show). Measured side by side, one process per core:
-/// analysis about 8 % less time per article.
+/// Release flags of the modules every article runs through (transport, text, dedup, analysis, storage, the
+/// daemon's services). Cross-module optimization lets a module inline and specialize the types of the modules it
+/// calls per token or per message; without dynamic exclusivity checks the hot loops lose a runtime call on each
+/// access to a class's or a global's storage (the debug builds the tests run keep the checks, which is where a
+/// violation would show). Measured: offline analysis 3-6 % less time per article (text, dedup and analysis
+/// modules), then end to end on the peer's corpus 7 % less daemon CPU (the rest).
 let hotPath: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
@@ -52,7 +53,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("cld2"), .linkedLibrary("stdc++")]
         ),
 
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: hotPath),
         .target(
             name: "Articles",
             dependencies: [
@@ -79,7 +80,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         .target(
             name: "WirewatchService",
@@ -95,7 +97,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            swiftSettings: hotPath
         ),
         // The fuzz target and corpus replayer (tools/fuzz.sh builds it with -sanitize=fuzzer).
         .executableTarget(name: "wirewatch-fuzz", dependencies: ["Articles", "Analysis"]),
