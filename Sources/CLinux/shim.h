@@ -1,6 +1,6 @@
 #ifndef WIREWATCH_CLINUX_SHIM_H
 #define WIREWATCH_CLINUX_SHIM_H
-// glibc and Linux calls that Swift's Glibc module does not export.
+// glibc and Linux calls that Swift's Glibc module does not export, and a compiler builtin it has no word for.
 #include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
