@@ -37,7 +37,7 @@ public enum TextNormalizer {
     public static func normalizedForHash<Sink: ScalarSink>(utf8 bytes: UnsafeBufferPointer<UInt8>, sink: inout Sink)
         -> String
     {
-        let hasEntities = bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
+        let hasEntities = Self.mayHaveEntities(bytes)
         if !hasEntities, let common = Self.normalizedCommon(bytes, sink: &sink) { return common }
         sink.restart()
         let text = String(decoding: bytes, as: UTF8.self)
@@ -51,6 +51,12 @@ public enum TextNormalizer {
         }
         for scalar in normalized.unicodeScalars { sink.take(scalar.value) }
         return normalized
+    }
+
+    /// Whether the text has an "&", which may start an HTML entity: only such text needs entities decoded.
+    @inlinable
+    static func mayHaveEntities(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), bytes.count) != nil } ?? false
     }
 
     /// `normalizedForHash` for any text with entities decoded: NFKC (skipped where it changes nothing), lower case,
@@ -420,9 +426,9 @@ public enum TextNormalizer {
     /// Drops every paragraph that repeats an earlier one (same text after `normalizedForHash`), as broken
     /// scrapers repeat whole blocks.
     public static func removeRepeatedParagraphs(_ paragraphs: [Paragraph]) -> (kept: [Paragraph], removed: Int) {
-        // Paragraphs are told apart by a keyed hash of their normalized bytes (the process's random seed, so no
-        // text can be made to collide with another), written into one scratch buffer: a String per paragraph was
-        // most of this step. Text outside the byte-level path's repertoire takes `normalizedForHash` as before.
+        // Paragraphs are told apart by a keyed hash of their normalized bytes (seeded at random per process, so no
+        // text can be crafted to collide with another), written into one scratch buffer: a String per paragraph
+        // was most of this step. Text outside the byte-level path's repertoire takes `normalizedForHash` as before.
         var seen = Set<Int>()
         var kept: [Paragraph] = []
         kept.reserveCapacity(paragraphs.count)
@@ -433,9 +439,8 @@ public enum TextNormalizer {
             let key = text.withUTF8 { input -> Int in
                 var sink = NoScalarSink()
                 if input.count > scratch.count { scratch = [UInt8](repeating: 0, count: input.count) }
-                let hasEntities = input.baseAddress.map { memchr($0, Int32(UInt8(ascii: "&")), input.count) != nil } ?? false
                 let length =
-                    hasEntities
+                    Self.mayHaveEntities(input)
                     ? nil
                     : scratch.withUnsafeMutableBufferPointer { output in
                         map.withUnsafeBufferPointer { Self.normalizedCommon(input, into: output, asciiMap: $0, sink: &sink) }

@@ -1,4 +1,5 @@
 import CLinux
+
 /// Something that scores a token's features for every tag: the shipped 8-bit model or the trainer's weights.
 protocol EntityScorer {
     func scores(_ features: [UInt64], into scores: inout [Float])
