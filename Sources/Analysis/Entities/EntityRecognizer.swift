@@ -38,6 +38,13 @@ public struct EntityRecognizer: Sendable {
         "of", "the", "and", "de", "da", "del", "der", "den", "van", "von", "al", "el", "bin", "ibn", "la", "le", "du",
         "di", "for", "on", "&", "y", "e", "do", "dos", "das",
     ]
+    /// `connectors` holds no word longer than this: most words inside a tagged span are skipped without hashing.
+    static let connectorLength = connectors.map(\.utf8.count).max()!
+
+    @inline(__always)
+    static func isConnector(_ word: String) -> Bool {
+        word.utf8.count <= Self.connectorLength && Self.connectors.contains(word)
+    }
     /// Capitalized function words the tagger sometimes takes for a one-word name at a sentence start.
     static let notNames: Set<String> = [
         "the", "a", "an", "this", "that", "these", "those", "there", "it", "he", "she", "they", "we", "i", "you",
@@ -58,11 +65,11 @@ public struct EntityRecognizer: Sendable {
             // Fields read in place: copying a Token retains its two Strings.
             let lowercase = tokens[index].kind == .word && !tokens[index].isCapitalized && !tokens[index].isAllCaps
                 && !tokens[index].text.unicodeScalars.contains(where: EntityFeatures.isUpper)
-            if lowercase && !Self.connectors.contains(tokens[index].lower) { break }
+            if lowercase && !Self.isConnector(tokens[index].lower) { break }
             index += 1
         }
         end = index
-        while end > start && (tokens[end - 1].kind == .punctuation || Self.connectors.contains(tokens[end - 1].lower)) {
+        while end > start && (tokens[end - 1].kind == .punctuation || Self.isConnector(tokens[end - 1].lower)) {
             // Keep a final period that belongs to an abbreviation ("Inc.", "Co.") only when glued to it.
             if tokens[end - 1].text == "." && !tokens[end - 1].spaceBefore && end - 1 > start
                 && tokens[end - 2].isCapitalized && tokens[end - 2].text.unicodeScalars.count <= 3

@@ -216,9 +216,12 @@ public struct KeyphraseExtractor: Sendable {
     /// The most frequent way the article writes a phrase (among its first `surfaceSample` occurrences); the
     /// earliest on a tie. Found again by walking the tokens: only the picked phrases need it.
     func surface(_ stems: [Int], _ document: Document, _ terms: DocumentTerms) -> String {
-        var counts: [String: (count: Int, first: Int)] = [:]
+        // Forms as scalar ranges, in order of first occurrence, compared in place: a String (and its hash) per
+        // occurrence cost more than finding the occurrences. One String is made, for the form chosen.
+        var forms: [(start: Int, end: Int, count: Int)] = []
         var sampled = 0
         let stemOfToken = terms.stemOfToken
+        let scalars = document.scalars
         for start in stemOfToken.indices where Int(stemOfToken[start]) == stems[0] && self.isCandidateWord(start, terms: terms) {
             var end = start + 1
             var matched = 1
@@ -233,15 +236,21 @@ public struct KeyphraseExtractor: Sendable {
                 }
             }
             guard matched == stems.count else { continue }
-            let text = document.text(document.tokens[start].start, document.tokens[end - 1].end)
-            let known = counts[text]
-            counts[text] = ((known?.count ?? 0) + 1, known?.first ?? start)
+            let lower = document.tokens[start].start
+            let upper = document.tokens[end - 1].end
+            if let known = forms.firstIndex(where: {
+                $0.end - $0.start == upper - lower && scalars[$0.start..<$0.end].elementsEqual(scalars[lower..<upper])
+            }) {
+                forms[known].count += 1
+            } else {
+                forms.append((lower, upper, 1))
+            }
             sampled += 1
             if sampled >= Self.surfaceSample { break }
         }
-        return counts.max {
-            $0.value.count != $1.value.count ? $0.value.count < $1.value.count : $0.value.first > $1.value.first
-        }?.key ?? ""
+        // The most frequent form, the earliest of those tied (`max` would keep the last).
+        guard let top = forms.map(\.count).max(), let best = forms.first(where: { $0.count == top }) else { return "" }
+        return document.text(best.start, best.end)
     }
 
     /// Whether the stopword at `index` joins two capitalized words into one name: it is capitalized itself
