@@ -101,7 +101,9 @@ public struct Analyzer: Sendable {
                 taken.append(mention.start..<mention.end)
                 if entity.type == "GPE" || entity.type == "LOC" {
                     candidates.append(
-                        PlaceCandidate(start: mention.start, end: mention.end, name: document.text(mention.start, mention.end)))
+                        PlaceCandidate(
+                            start: mention.start, end: mention.end, name: document.text(mention.start, mention.end),
+                            fromTagger: true))
                 }
             }
         }

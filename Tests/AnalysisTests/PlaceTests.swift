@@ -102,6 +102,30 @@ struct PlaceTests {
         #expect(monroe.countryCode == "US" && monroe.admin1 == "Missouri")
     }
 
+    @Test("a small town only the tagger found needs the article's support; Korea is South Korea")
+    func taggerOnlyTowns() throws {
+        func resolve(_ text: String, _ names: [String]) -> [LocationResult] {
+            let document = Document(text: text)
+            let candidates = names.map { name in
+                let start = text[..<text.range(of: name)!.lowerBound].unicodeScalars.count
+                return PlaceCandidate(start: start, end: start + name.unicodeScalars.count, name: name, fromTagger: true)
+            }
+            return Self.geocoder.resolve(candidates, in: document)
+        }
+        // "over Christmas": the tagger's mistake, not Christmas, Florida.
+        #expect(resolve("Retail sales disappointed over Christmas, the figures show.", ["Christmas"]).isEmpty)
+        // The same town where the article names its state.
+        let florida = resolve("The storm crossed Florida overnight and flooded roads near Christmas.", ["Florida", "Christmas"])
+        #expect(Self.place("Christmas", in: florida)?.admin1 == "Florida")
+        // The gazetteer's own finds keep their rules: a locative preposition is context enough.
+        let judged = Self.geocoder.resolve(
+            [PlaceCandidate(start: 23, end: 32, name: "Christmas")],
+            in: Document(text: "The parade was held in Christmas on Saturday."))
+        #expect(judged.count == 1)
+        let korea = resolve("Exports to Korea rose in January.", ["Korea"])
+        #expect(korea.first?.countryCode == "KR")
+    }
+
     @Test("common words and person names are not places", arguments: [
         "May was the wettest month on record.",
         "Hope is not a strategy, the coach said.",

@@ -8,11 +8,14 @@ public struct PlaceCandidate: Sendable, Equatable, Hashable {
     public let end: Int
     /// The name as the text writes it.
     public let name: String
+    /// Found by the entity tagger, not judged a place by the gazetteer's own rules.
+    public let fromTagger: Bool
 
-    public init(start: Int, end: Int, name: String) {
+    public init(start: Int, end: Int, name: String, fromTagger: Bool = false) {
         self.start = start
         self.end = end
         self.name = name
+        self.fromTagger = fromTagger
     }
 }
 
@@ -373,6 +376,7 @@ public struct Geocoder: Sendable {
             guard let hits = gazetteer.hits(key) else { continue }
             if let group = groupOfKey[key] {
                 groups[group].mentions.append(Mention(start: candidate.start, end: candidate.end))
+                groups[group].taggerOnly = groups[group].taggerOnly && candidate.fromTagger
             } else {
                 groupOfKey[key] = groups.count
                 // A name that is a country's is the country, not some town also called so ("China", "Chad").
@@ -381,7 +385,8 @@ public struct Geocoder: Sendable {
                     countryNamed ? ArraySlice(hits.filter { gazetteer.entries.packed[Int($0)].kind != .place }) : hits
                 groups.append(
                     NameGroup(
-                        hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil))
+                        hits: readings, mentions: [Mention(start: candidate.start, end: candidate.end)], pattern: nil,
+                        taggerOnly: candidate.fromTagger))
             }
         }
         guard !groups.isEmpty else { return [] }
@@ -414,7 +419,8 @@ public struct Geocoder: Sendable {
 
         // Start from each name's reading without context, then let the readings vote for each other's countries.
         var chosen = groups.map { self.best(of: $0.hits, score: { self.prior($0) }) }
-        for _ in 0..<2 {
+        /// What the chosen readings (each distinct one once) and the demonyms say of countries and regions.
+        func tally(_ chosen: [Int32]) -> (votes: [UInt16: Double], regions: [UInt64: Int]) {
             var votes = demonymVotes
             var regions: [UInt64: Int] = [:]
             var voted = Set<Int32>()
@@ -424,6 +430,10 @@ public struct Geocoder: Sendable {
                 votes[Self.countryKey(entry.countryCode), default: 0] += Self.voteWeight(entry, groups[index])
                 if !entry.admin1Code.isEmpty { regions[Self.regionKey(entry), default: 0] += 1 }
             }
+            return (votes, regions)
+        }
+        for _ in 0..<2 {
+            let (votes, regions) = tally(chosen)
             chosen = groups.enumerated().map { index, group in
                 let own = gazetteer.entries[Int(chosen[index])]
                 let ownRegion = Self.regionKey(own)
@@ -453,10 +463,23 @@ public struct Geocoder: Sendable {
             }
         }
 
+        // A small town only the tagger called a place, in a country and region nothing else in the article names,
+        // is more often a word or a name the tagger mistook ("over Christmas", "the 18th Century", a footballer)
+        // than a village abroad: such a name is left out rather than put on the wrong continent.
+        let (votes, regions) = tally(chosen)
+        var unsupported = [Bool](repeating: false, count: groups.count)
+        for (index, group) in groups.enumerated() where group.taggerOnly && group.pattern == nil {
+            let entry = gazetteer.entries[Int(chosen[index])]
+            guard entry.kind == .place, !entry.isCapital, entry.population < Self.unsupportedTownPopulation else { continue }
+            let support = (votes[Self.countryKey(entry.countryCode)] ?? 0) - Self.voteWeight(entry, group)
+            let regionSupport = entry.admin1Code.isEmpty ? 0 : (regions[Self.regionKey(entry)] ?? 0) - 1
+            unsupported[index] = support < 0.01 && regionSupport <= 0
+        }
+
         // One result per place, however many names pointed at it.
         var resultOfEntry: [Int32: Int] = [:]
         var results: [LocationResult] = []
-        for (index, group) in groups.enumerated() {
+        for (index, group) in groups.enumerated() where !unsupported[index] {
             let entryIndex = chosen[index]
             if let existing = resultOfEntry[entryIndex] {
                 results[existing].mentions.append(contentsOf: group.mentions)
@@ -479,6 +502,9 @@ public struct Geocoder: Sendable {
             $0.count != $1.count ? $0.count > $1.count : $0.mentions[0].start < $1.mentions[0].start
         }
     }
+
+    /// Towns smaller than this need the article's support when only the tagger found them.
+    static let unsupportedTownPopulation = 20_000
 
     /// A country code packed into an integer: vote tables keyed by it hash faster than by strings.
     @inline(__always)
@@ -503,6 +529,8 @@ public struct Geocoder: Sendable {
         var mentions: [Mention]
         /// The group named right after a comma ("Paris, Texas").
         var pattern: Int?
+        /// Every mention came from the entity tagger.
+        var taggerOnly: Bool
     }
 
     /// A reading's plausibility without context: population, and governed units before towns of the same name.
