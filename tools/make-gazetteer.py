@@ -48,7 +48,8 @@ OBSOLETE_COUNTRIES = {"CS", "AN"}
 LATIN_EXTRA = set("'’-. ,()")
 # English forms of second-level units whose bare name is how news writes them ("City of Westminster").
 ADMIN2_PREFIXES = ["City and Borough of ", "City and County of ", "Royal Borough of ", "Metropolitan Borough of ",
-                   "London Borough of ", "Borough of ", "District of ", "County of ", "City of "]
+                   "London Borough of ", "Borough of ", "Regional District of ", "Regional Municipality of ",
+                   "District of ", "County of ", "City of ", "Province of ", "Prefecture of "]
 
 
 def is_english_usable(name):
