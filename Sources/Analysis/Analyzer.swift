@@ -58,8 +58,9 @@ public struct Analyzer: Sendable {
         }
         result.coverage = "full"
         let entities = self.entities(in: document, title: article.title)
-        result.entities = entities
-        result.locations = self.locations(in: document, entities: entities)
+        let locations = self.locations(in: document, entities: entities)
+        result.entities = Self.demoteUnplaced(entities, locations: locations)
+        result.locations = locations
         result.quotes = QuoteExtractor.shared.extract(document, entities: entities)
         result.dates = DateExtractor.shared.extract(document)
         result.quantities = QuantityExtractor.shared.extract(document, excluding: result.dates)
@@ -83,6 +84,22 @@ public struct Analyzer: Sendable {
     public func locations(in document: Document, entities: [EntityResult]) -> [LocationResult] {
         let geocoder = Geocoder()
         return geocoder.resolve(Self.placeCandidates(entities, document, geocoder), in: document)
+    }
+
+    /// A place name the geocoder knows only as towns and placed nowhere in this article was a word or a name the
+    /// tagger mistook for a place ("over Christmas", "the 18th Century"): it stays an entity, typed MISC.
+    public static func demoteUnplaced(_ entities: [EntityResult], locations: [LocationResult]) -> [EntityResult] {
+        let placed = Set(locations.flatMap { $0.mentions.map(\.start) })
+        let gazetteer = Gazetteer.shared
+        var entities = entities
+        for index in entities.indices where entities[index].type == "GPE" || entities[index].type == "LOC" {
+            guard !entities[index].mentions.contains(where: { placed.contains($0.start) }),
+                let hits = gazetteer.hits(Gazetteer.normalize(Substring(entities[index].name))),
+                hits.allSatisfy({ gazetteer.entries.packed[Int($0)].kind == .place })
+            else { continue }
+            entities[index].type = "MISC"
+        }
+        return entities
     }
 
     static func isEnglish(_ language: LanguageInfo, hint: String?) -> Bool {

@@ -126,6 +126,23 @@ struct PlaceTests {
         #expect(korea.first?.countryCode == "KR")
     }
 
+    @Test("a place name placed nowhere in the article is reported as MISC, not as a place")
+    func unplacedNamesDemoted() {
+        func entity(_ name: String, _ start: Int) -> EntityResult {
+            EntityResult(
+                name: name, canonical: name, type: "GPE", aliases: [], count: 1, salience: 0.5,
+                mentions: [Mention(start: start, end: start + name.count)])
+        }
+        let kabul = LocationResult(
+            name: "Kabul", countryCode: "AF", admin1: nil, lat: 34.5, lon: 69.2, geonameid: 1138958, count: 1,
+            mentions: [Mention(start: 0, end: 5)])
+        let typed = Analyzer.demoteUnplaced(
+            [entity("Kabul", 0), entity("Christmas", 20), entity("Zxqvland", 40)], locations: [kabul])
+        // Placed: stays a place. Known only as towns and placed nowhere: the tagger's mistake. Unknown to the
+        // gazetteer: nothing says the tagger was wrong.
+        #expect(typed.map(\.type) == ["GPE", "MISC", "GPE"])
+    }
+
     @Test("common words and person names are not places", arguments: [
         "May was the wettest month on record.",
         "Hope is not a strategy, the coach said.",
