@@ -102,7 +102,7 @@ struct PlaceTests {
         #expect(monroe.countryCode == "US" && monroe.admin1 == "Missouri")
     }
 
-    @Test("a small town only the tagger found needs the article's support; Korea is South Korea")
+    @Test("a small town or a direction only the tagger found needs the article's support; Korea is South Korea")
     func taggerOnlyTowns() throws {
         func resolve(_ text: String, _ names: [String]) -> [LocationResult] {
             let document = Document(text: text)
@@ -122,6 +122,10 @@ struct PlaceTests {
             [PlaceCandidate(start: 23, end: 32, name: "Christmas")],
             in: Document(text: "The parade was held in Christmas on Saturday."))
         #expect(judged.count == 1)
+        // Surnames the tagger took for places do not vouch for each other's country.
+        #expect(resolve("Celtic: Thompson, Bellamy, Powell, Sheridan.", ["Thompson", "Bellamy", "Powell", "Sheridan"]).isEmpty)
+        // "the West" is no country's West region unless the article is about that country.
+        #expect(resolve("In the West, meanwhile, tax rates rose.", ["West"]).isEmpty)
         let korea = resolve("Exports to Korea rose in January.", ["Korea"])
         #expect(korea.first?.countryCode == "KR")
     }

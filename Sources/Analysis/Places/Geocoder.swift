@@ -465,15 +465,41 @@ public struct Geocoder: Sendable {
 
         // A small town only the tagger called a place, in a country and region nothing else in the article names,
         // is more often a word or a name the tagger mistook ("over Christmas", "the 18th Century", a footballer)
-        // than a village abroad: such a name is left out rather than put on the wrong continent.
-        let (votes, regions) = tally(chosen)
-        var unsupported = [Bool](repeating: false, count: groups.count)
-        for (index, group) in groups.enumerated() where group.taggerOnly && group.pattern == nil {
+        // than a village abroad: such a name is left out rather than put on the wrong continent. So is a region
+        // named by a bare direction ("the West", "the North East") that resolved to another country's. Such names
+        // do not vouch for each other: a team sheet of surnames is not a list of American towns.
+        let doubtful = groups.indices.map { index -> Bool in
+            guard groups[index].taggerOnly else { return false }
             let entry = gazetteer.entries[Int(chosen[index])]
-            guard entry.kind == .place, !entry.isCapital, entry.population < Self.unsupportedTownPopulation else { continue }
-            let support = (votes[Self.countryKey(entry.countryCode)] ?? 0) - Self.voteWeight(entry, group)
-            let regionSupport = entry.admin1Code.isEmpty ? 0 : (regions[Self.regionKey(entry)] ?? 0) - 1
-            unsupported[index] = support < 0.01 && regionSupport <= 0
+            // "Innisfail, Alberta": the region or country named after the comma is support enough; a list of
+            // names ("Thompson, Bellamy, Powell") is not.
+            if let pattern = groups[index].pattern {
+                let named = gazetteer.entries[Int(chosen[pattern])]
+                if named.countryCode == entry.countryCode
+                    && (named.kind == .country || (named.kind == .admin1 && named.admin1Code == entry.admin1Code))
+                {
+                    return false
+                }
+            }
+            switch entry.kind {
+            case .place: return !entry.isCapital && entry.population < Self.unsupportedTownPopulation
+            case .admin1: return Self.isDirectionName(entry.name)
+            case .country, .feature: return false
+            }
+        }
+        var anchored = demonymVotes
+        var anchoredRegions = Set<UInt64>()
+        for (index, entryIndex) in chosen.enumerated() where !doubtful[index] {
+            let entry = gazetteer.entries[Int(entryIndex)]
+            guard !entry.countryCode.isEmpty else { continue }
+            anchored[Self.countryKey(entry.countryCode), default: 0] += Self.voteWeight(entry, groups[index])
+            if !entry.admin1Code.isEmpty { anchoredRegions.insert(Self.regionKey(entry)) }
+        }
+        let unsupported = groups.indices.map { index -> Bool in
+            guard doubtful[index] else { return false }
+            let entry = gazetteer.entries[Int(chosen[index])]
+            return (anchored[Self.countryKey(entry.countryCode)] ?? 0) < 0.01
+                && (entry.admin1Code.isEmpty || !anchoredRegions.contains(Self.regionKey(entry)))
         }
 
         // One result per place, however many names pointed at it.
@@ -505,6 +531,18 @@ public struct Geocoder: Sendable {
 
     /// Towns smaller than this need the article's support when only the tagger found them.
     static let unsupportedTownPopulation = 20_000
+
+    static let directionWords: Set<String> = [
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre", "center",
+        "northeast", "northwest", "southeast", "southwest", "north-east", "north-west", "south-east", "south-west",
+        "north-eastern", "north-western", "south-eastern", "south-western", "northeastern", "northwestern",
+        "southeastern", "southwestern", "upper", "lower", "middle", "region", "province",
+    ]
+
+    /// A region's name made of directions alone ("West", "North East", "Central Region"): every country has one.
+    static func isDirectionName(_ name: String) -> Bool {
+        name.lowercased().split(separator: " ").allSatisfy { Self.directionWords.contains(String($0)) }
+    }
 
     /// A country code packed into an integer: vote tables keyed by it hash faster than by strings.
     @inline(__always)
