@@ -419,12 +419,15 @@ public struct Geocoder: Sendable {
 
         // Start from each name's reading without context, then let the readings vote for each other's countries.
         var chosen = groups.map { self.best(of: $0.hits, score: { self.prior($0) }) }
-        /// What the chosen readings (each distinct one once) and the demonyms say of countries and regions.
-        func tally(_ chosen: [Int32]) -> (votes: [UInt16: Double], regions: [UInt64: Int]) {
+        /// What the chosen readings (each distinct one once, of the groups `counted` lets through) and the demonyms
+        /// say of countries and regions.
+        func tally(
+            _ chosen: [Int32], counted: (Int) -> Bool = { _ in true }
+        ) -> (votes: [UInt16: Double], regions: [UInt64: Int]) {
             var votes = demonymVotes
             var regions: [UInt64: Int] = [:]
             var voted = Set<Int32>()
-            for (index, entryIndex) in chosen.enumerated() where voted.insert(entryIndex).inserted {
+            for (index, entryIndex) in chosen.enumerated() where counted(index) && voted.insert(entryIndex).inserted {
                 let entry = gazetteer.entries[Int(entryIndex)]
                 guard !entry.countryCode.isEmpty else { continue }
                 votes[Self.countryKey(entry.countryCode), default: 0] += Self.voteWeight(entry, groups[index])
@@ -487,19 +490,12 @@ public struct Geocoder: Sendable {
             case .country, .feature: return false
             }
         }
-        var anchored = demonymVotes
-        var anchoredRegions = Set<UInt64>()
-        for (index, entryIndex) in chosen.enumerated() where !doubtful[index] {
-            let entry = gazetteer.entries[Int(entryIndex)]
-            guard !entry.countryCode.isEmpty else { continue }
-            anchored[Self.countryKey(entry.countryCode), default: 0] += Self.voteWeight(entry, groups[index])
-            if !entry.admin1Code.isEmpty { anchoredRegions.insert(Self.regionKey(entry)) }
-        }
+        let (anchored, anchoredRegions) = tally(chosen, counted: { !doubtful[$0] })
         let unsupported = groups.indices.map { index -> Bool in
             guard doubtful[index] else { return false }
             let entry = gazetteer.entries[Int(chosen[index])]
             return (anchored[Self.countryKey(entry.countryCode)] ?? 0) < 0.01
-                && (entry.admin1Code.isEmpty || !anchoredRegions.contains(Self.regionKey(entry)))
+                && (entry.admin1Code.isEmpty || (anchoredRegions[Self.regionKey(entry)] ?? 0) == 0)
         }
 
         // One result per place, however many names pointed at it.
