@@ -5,8 +5,9 @@ import Foundation
 /// duplicates.
 ///
 /// Cycling a corpus naively would make every later round a copy of the first. Each round after the first instead
-/// maps every word through a seeded permutation of the corpus's vocabulary (within words of the same length), so
-/// each round is new text with the same shape — lengths, paragraphs, word frequencies — as real news.
+/// maps every word through a seeded permutation of the corpus's vocabulary (within words of the same length and
+/// case), so each round is new text with the same shape — lengths, paragraphs, word frequencies, which words are
+/// capitalized — as real news.
 ///
 /// Only the plan (which original, which round, which kind) is held for every article; payloads are made when asked
 /// for, so a run of a million articles costs the client megabytes, not the gigabytes of the payloads. Small runs
@@ -43,13 +44,13 @@ public struct BenchCorpus: Sendable {
     }
 
     /// A word of an original (a run of letters, as `Character.isLetter` tells them): its UTF-8 offsets, and its
-    /// length and position in the vocabulary. Found once: cutting every text into Characters again for every round
+    /// class (`wordClass`) and position in the vocabulary. Found once: cutting every text into Characters again for every round
     /// was most of what making an article cost, and a million-article run makes them while it sends, on the
     /// cores the daemon is measured on.
     struct WordSpan: Sendable {
         let start: Int32
         let end: Int32
-        let length: Int32
+        let wordClass: Int32
         let position: Int32
     }
 
@@ -59,8 +60,8 @@ public struct BenchCorpus: Sendable {
     static let nearSuffixWords = 7
 
     let originals: [Original]
-    /// Words by length, sorted.
-    let byLength: [Int: [String]]
+    /// Words by class (`wordClass`), sorted.
+    let byClass: [Int: [String]]
     let plan: [Planned]
     let seed: UInt64
     private(set) var made: [Item]?
@@ -84,20 +85,20 @@ public struct BenchCorpus: Sendable {
             originals.append(Original(title: title, text: text, words: text.split(whereSeparator: \.isWhitespace).count))
         }
         guard !originals.isEmpty else { throw CorpusError(description: "\(path): no articles with a \"text\"") }
-        var byLength: [Int: [String]] = [:]
+        var byClass: [Int: [String]] = [:]
         var seen = Set<String>()
         for original in originals {
             for text in [original.title, original.text] {
                 for word in text.split(whereSeparator: { !$0.isLetter }) where seen.insert(String(word)).inserted {
-                    byLength[word.count, default: []].append(String(word))
+                    byClass[Self.wordClass(word), default: []].append(String(word))
                 }
             }
         }
-        // Each word of the vocabulary: its length and its position among the words of that length.
-        var vocabulary: [String: (length: Int, position: Int)] = [:]
-        for key in byLength.keys {
-            byLength[key]!.sort()
-            for (position, word) in byLength[key]!.enumerated() { vocabulary[word] = (key, position) }
+        // Each word of the vocabulary: its class and its position among the words of that class.
+        var vocabulary: [String: (wordClass: Int, position: Int)] = [:]
+        for key in byClass.keys {
+            byClass[key]!.sort()
+            for (position, word) in byClass[key]!.enumerated() { vocabulary[word] = (key, position) }
         }
         func spans(_ text: String) -> [WordSpan] {
             var spans: [WordSpan] = []
@@ -105,9 +106,9 @@ public struct BenchCorpus: Sendable {
             var start = 0
             var word = ""
             func flush() {
-                if let (length, position) = vocabulary[word] {
+                if let (wordClass, position) = vocabulary[word] {
                     spans.append(WordSpan(
-                        start: Int32(start), end: Int32(offset), length: Int32(length), position: Int32(position)))
+                        start: Int32(start), end: Int32(offset), wordClass: Int32(wordClass), position: Int32(position)))
                 }
                 word = ""
             }
@@ -148,7 +149,7 @@ public struct BenchCorpus: Sendable {
             next += 1
         }
         self.originals = originals
-        self.byLength = byLength
+        self.byClass = byClass
         self.plan = plan
         self.seed = seed
         self.totalWords = totalWords
@@ -194,19 +195,19 @@ public struct BenchCorpus: Sendable {
         )
     }
 
-    /// `text` with every word replaced by its image under round `round`'s permutation. Each length's permutation is
-    /// affine, `position * a + b` modulo the number of words of that length with `a` coprime to it, so that any
+    /// `text` with every word replaced by its image under round `round`'s permutation. Each class's permutation is
+    /// affine, `position * a + b` modulo the number of words of that class with `a` coprime to it, so that any
     /// round's image is computed directly instead of from a table per round. `spans` are the text's words.
     func remap(_ text: String, spans: [WordSpan], round: Int) -> String {
         guard round > 0 else { return text }
         var steps: [Int: (a: Int, b: Int)] = [:]
-        func step(_ length: Int, _ count: Int) -> (a: Int, b: Int) {
-            if let known = steps[length] { return known }
-            var random = SplitMix(seed: self.seed &+ UInt64(round) &* 0x9E37_79B9 &+ UInt64(length) &* 0x85EB_CA6B)
+        func step(_ wordClass: Int, _ count: Int) -> (a: Int, b: Int) {
+            if let known = steps[wordClass] { return known }
+            var random = SplitMix(seed: self.seed &+ UInt64(round) &* 0x9E37_79B9 &+ UInt64(wordClass) &* 0x85EB_CA6B)
             var a = count > 1 ? 1 + Int(random.next() % UInt64(count - 1)) : 1
             while Self.gcd(a, count) != 1 { a = a % (count - 1) + 1 }
             let found = (a, Int(random.next() % UInt64(count)))
-            steps[length] = found
+            steps[wordClass] = found
             return found
         }
         let utf8 = Array(text.utf8)
@@ -216,15 +217,33 @@ public struct BenchCorpus: Sendable {
         for span in spans {
             result.append(contentsOf: utf8[cursor..<Int(span.start)])
             cursor = Int(span.end)
-            guard let words = self.byLength[Int(span.length)] else {
+            guard let words = self.byClass[Int(span.wordClass)] else {
                 result.append(contentsOf: utf8[Int(span.start)..<cursor])
                 continue
             }
-            let (a, b) = step(Int(span.length), words.count)
+            let (a, b) = step(Int(span.wordClass), words.count)
             result.append(contentsOf: words[(Int(span.position) &* a &+ b) % words.count].utf8)
         }
         result.append(contentsOf: utf8[cursor...])
         return String(decoding: result, as: UTF8.self)
+    }
+
+    /// A word's length and case: lowercase, capitalized, all capitals, or anything else. A permutation within
+    /// lengths alone made "the" a name as often as the vocabulary holds names, and later rounds read like lists of
+    /// names; the analysis spent a quarter to a third longer on them than on the real text.
+    static func wordClass(_ word: Substring) -> Int {
+        let upper = word.count(where: \.isUppercase)
+        let lower = word.count(where: \.isLowercase)
+        let shape = if upper == 0 && lower == word.count {
+            0
+        } else if word.first!.isUppercase && upper == 1 && lower == word.count - 1 {
+            1
+        } else if upper == word.count {
+            2
+        } else {
+            3
+        }
+        return word.count &* 4 &+ shape
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int {

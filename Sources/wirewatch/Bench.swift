@@ -13,7 +13,8 @@ struct Bench: AsyncParsableCommand {
         discussion: """
             The corpus (JSON Lines articles) is cycled to --articles with --dup-share of them exact or near \
             copies of earlier ones; each round after the first maps every word through a seeded permutation of \
-            the vocabulary, so rounds are new text with the shape of real news. Run release builds \
+            the vocabulary's words of its length and case, so rounds are new text with the shape of real news. \
+            Run release builds \
             (swift build -c release) for figures that mean anything.
 
             Modes:

@@ -25,14 +25,38 @@ struct BenchCorpusTests {
         }
     }
 
-    @Test("The corpus is the same bytes as every earlier version made, so runs compare across versions")
+    @Test("The corpus is the same bytes in every run, so runs compare across versions")
     func stableBytes() throws {
-        // 6,000 articles reach the third round. The digest was recorded with the generator that cut every text into
-        // Characters in every round; the one that finds the words once must make the same bytes.
+        // 6,000 articles reach the third round. The digest was recorded when permutations began to keep each word's
+        // case (runs before that are comparable on the first round only).
         let corpus = try BenchCorpus(path: Self.path, count: 6000, duplicateShare: 0.2, materialize: false)
         var all: [UInt8] = []
         for index in 0..<corpus.count { all += corpus[index].payload }
-        #expect(PayloadHash.sha256Hex(all) == "8afbdb47d5db824bf054edfac6f8d546d5138284ef33071416c27685fa0f4f11")
+        #expect(PayloadHash.sha256Hex(all) == "8069b08cda4305e80f629314cba459c85a438550d02423c85d783c43ffbf949b")
+    }
+
+    @Test("A later round keeps every word's length and case: names stay names, lowercase words stay lowercase")
+    func roundsKeepCase() throws {
+        let corpus = try BenchCorpus(path: Self.path, count: 2 * 2225, duplicateShare: 0, materialize: false)
+        // Lowercase, capitalized and all-capital words keep their exact shape; mixed ones ("McCain", "iPhone") stay
+        // mixed, of the same length.
+        func shapes(_ index: Int) throws -> [String] {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(corpus[index].payload)) as? [String: String])
+            return try #require(object["text"]).split(whereSeparator: { !$0.isLetter }).map { word in
+                let shape = String(word.map { $0.isUppercase ? "X" : $0.isLowercase ? "x" : "?" })
+                let plain = shape.dropFirst().allSatisfy { $0 == "x" } || shape.allSatisfy { $0 == "X" }
+                return plain ? shape : "mixed \(word.count)"
+            }
+        }
+        var changed = 0
+        for index in stride(from: 0, to: 2225, by: 25) {
+            let (original, later) = (try shapes(index), try shapes(index + 2225))
+            let differing = zip(original, later).filter { $0 != $1 }.count
+            #expect(original.count == later.count && differing == 0, "article \(index): \(differing) words changed shape")
+            if corpus[index].payload != corpus[index + 2225].payload { changed += 1 }
+        }
+        #expect(changed == 89, "every sampled article is new text in the next round")
     }
 
     @Test("Rounds past the corpus are new text of the same shape; copies come in the share asked for")
