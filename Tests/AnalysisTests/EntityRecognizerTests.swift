@@ -40,6 +40,19 @@ import Testing
         #expect(a == b && a.contains { $0 != 0 })
     }
 
+    /// The shipped decoder reads each position's context and history features from a flat list, by these counts.
+    @Test func featureCountsAreFixed() {
+        let document = Document(text: "Taliban. Maria Fernandez met the ISIS-K envoy in Kabul on 3 May, officials said.")
+        let infos = EntityFeatures.infos(document, 0..<document.tokens.count, lexicon: .shared)
+        for index in infos.indices {
+            var context = 0
+            var history = 0
+            EntityFeatures.contextFeatures(infos, index) { _ in context += 1 }
+            EntityFeatures.historyFeatures(infos, index, previous: 3) { _ in history += 1 }
+            #expect(context == EntityFeatures.contextCount && history == EntityFeatures.historyCount, "token \(index)")
+        }
+    }
+
     @Test func tagsPeopleOrganizationsAndPlaces() {
         let found = self.entities(
             "Maria Fernandez, the chief executive of Northwind Logistics, flew from Lisbon to Nairobi on Tuesday.")

@@ -248,6 +248,10 @@ enum EntityFeatures {
         features.append(Self.tagPairFeature(previous: previous, previous2: previous2))
     }
 
+    /// How many features `contextFeatures` and `historyFeatures` emit for every position.
+    static let contextCount = 24
+    static let historyCount = 4
+
     /// The features of position `i` that do not depend on the tags before it: the tagger scores them for a whole
     /// sentence before decoding, where the table look-ups of many tokens overlap instead of waiting one by one.
     @inline(__always)

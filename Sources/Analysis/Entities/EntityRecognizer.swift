@@ -106,6 +106,7 @@ public struct EntityRecognizer: Sendable {
         var matches: [EntityLexicon.Match] = []
         var context: [SIMD16<Int32>] = []
         var afterO: [SIMD16<Int32>] = []
+        var rows: [Int32] = []
         for sentence in document.sentences {
             let infos = EntityFeatures.infos(document, sentence.tokens, lexicon: self.lexicon, matches: &matches)
             if wordHashes.count == sentence.tokens.lowerBound {
@@ -113,7 +114,7 @@ public struct EntityRecognizer: Sendable {
             }
             var found: [(tokens: Range<Int>, type: String)] = []
             if let model = self.model {
-                let tags = EntityDecoder.decode(infos, model: model, context: &context, afterO: &afterO)
+                let tags = EntityDecoder.decode(infos, model: model, context: &context, afterO: &afterO, rows: &rows)
                 for span in EntityDecoder.spans(tags) {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)

@@ -19,16 +19,23 @@ extension EntityModel: EntityScorer {
         self.rows.withUnsafeBytes { rows in self.wide.withUnsafeBytes { wide in body(rows, wide) } }
     }
 
+    /// Asks for a feature's row and hands back its byte offset in `rows`.
     @inline(__always)
-    func prefetch(_ feature: UInt64, _ rows: UnsafeRawBufferPointer) {
+    func prefetchRow(_ feature: UInt64, _ rows: UnsafeRawBufferPointer) -> Int32 {
         let offset = Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes
         wirewatch_prefetch(rows.baseAddress! + offset)
+        return Int32(truncatingIfNeeded: offset)
     }
 
     /// Adds a feature's weights to the per-tag sums (lanes past `tagCount` hold nothing meaningful).
     @inline(__always)
     func add(_ feature: UInt64, _ rows: UnsafeRawBufferPointer, _ wide: UnsafeRawBufferPointer, to sum: inout SIMD16<Int32>) {
-        let offset = Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes
+        self.add(row: Int(truncatingIfNeeded: feature >> UInt64(64 - self.bits)) &* Self.rowBytes, rows, wide, to: &sum)
+    }
+
+    /// Adds the weights of the row at byte `offset` of `rows`.
+    @inline(__always)
+    func add(row offset: Int, _ rows: UnsafeRawBufferPointer, _ wide: UnsafeRawBufferPointer, to sum: inout SIMD16<Int32>) {
         // Lanes past the tags (the flag, the next row's start) add up to sums that are never read.
         if rows.load(fromByteOffset: offset &+ Self.rowBytes &- 1, as: UInt8.self) == 0 {
             sum &+= Self.widen(rows.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
@@ -102,24 +109,34 @@ enum EntityDecoder {
     /// tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after an entity tag only,
     /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full.
     static func decode(
-        _ infos: [EntityTokenInfo], model: EntityModel, context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>]
+        _ infos: [EntityTokenInfo], model: EntityModel, context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>],
+        rows offsets: inout [Int32]
     ) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
         model.withRows { rows, wide in
             context.removeAll(keepingCapacity: true)
             afterO.removeAll(keepingCapacity: true)
+            offsets.removeAll(keepingCapacity: true)
             // The rows of the whole sentence are asked for before any is summed: a prefetch does not hold up the
-            // instructions after it as a missed load does, so the misses of every token overlap.
+            // instructions after it as a missed load does, so the misses of every token overlap. Each row's offset
+            // is kept for the sums, which would otherwise hash every feature a second time.
             for i in 0..<infos.count where Self.mayOpen(infos[i]) {
-                EntityFeatures.contextFeatures(infos, i) { model.prefetch($0, rows) }
-                EntityFeatures.historyFeatures(infos, i, previous: 0) { model.prefetch($0, rows) }
+                EntityFeatures.contextFeatures(infos, i) { offsets.append(model.prefetchRow($0, rows)) }
+                EntityFeatures.historyFeatures(infos, i, previous: 0) { offsets.append(model.prefetchRow($0, rows)) }
             }
+            var next = 0
             for i in 0..<infos.count {
                 var sum = SIMD16<Int32>()
                 if Self.mayOpen(infos[i]) {
-                    EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
+                    for _ in 0..<EntityFeatures.contextCount {
+                        model.add(row: Int(offsets[next]), rows, wide, to: &sum)
+                        next += 1
+                    }
                     context.append(sum)
-                    EntityFeatures.historyFeatures(infos, i, previous: 0) { model.add($0, rows, wide, to: &sum) }
+                    for _ in 0..<EntityFeatures.historyCount {
+                        model.add(row: Int(offsets[next]), rows, wide, to: &sum)
+                        next += 1
+                    }
                 } else {
                     context.append(sum)
                 }
