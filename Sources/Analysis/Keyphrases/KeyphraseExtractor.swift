@@ -36,8 +36,9 @@ public struct KeyphraseExtractor: Sendable {
         // cost more than the rest).
         var tableSize = 64
         // Each token starts up to maximumLength - 1 phrases: the table must hold them all with room to spare, or
-        // probing for a free slot never ends (a text of capitalized words without stopwords filled it).
-        while tableSize < stemOfToken.count * Self.maximumLength * 2 { tableSize <<= 1 }
+        // probing for a free slot never ends (a text of capitalized words without stopwords filled it). No more
+        // than that: most slots stay empty, and a larger table only spreads the probes over more cache lines.
+        while tableSize < stemOfToken.count * Self.maximumLength { tableSize <<= 1 }
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
@@ -86,7 +87,8 @@ public struct KeyphraseExtractor: Sendable {
 
         // Per stem, how often it occurs as a candidate word: a phrase whose words rarely occur apart is a unit.
         let stemCount = candidates[0..<terms.stems.count].map(\.count)
-        var scored: [(candidate: Int, score: Double)] = []
+        // Built as the heap's elements: mapping a list of scores into them cost more than the heap itself.
+        var scored: [Ranked] = []
         scored.reserveCapacity(candidates.count)
         for (number, candidate) in candidates.enumerated() where candidate.count > 0 {
             var sum = 0.0
@@ -104,17 +106,17 @@ public struct KeyphraseExtractor: Sendable {
                 // A phrase said once is usually a chance sequence of words, unless it is a name.
                 if candidate.count == 1 && !isName { score *= 0.5 }
             }
-            scored.append((number, score))
+            scored.append(Ranked(score: score, tie: number, candidate: number))
         }
         // Sorting every candidate of a long article costs more than finding them: first drop those far below
         // the best, as long as enough remain to fill the list after nesting and demotion.
         let best = scored.reduce(0) { max($0, $1.score) }
-        let kept = scored.filter { $0.score >= best * Self.floor }
-        if kept.count >= limit * 4 { scored = kept }
+        let floor = best * Self.floor
+        if scored.count(where: { $0.score >= floor }) >= limit * 4 { scored.removeAll { $0.score < floor } }
         // Ties go to the phrase met first: candidates are numbered in order of first occurrence. A heap hands them
         // out best first: the greedy pass seldom reads past the first few dozen, and sorting them all was a fifth
         // of this step. Only the best `shortlist` are ever read, as when the sorted list was cut there.
-        var ranking = Heap(scored.map { Ranked(score: $0.score, tie: $0.candidate, candidate: $0.candidate) })
+        var ranking = Heap(scored)
         var shortlisted = 0
         var demotions = 0
 
