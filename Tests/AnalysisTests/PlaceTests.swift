@@ -65,6 +65,22 @@ struct PlaceTests {
         #expect(georgia.countryCode == "US" && georgia.geonameid > 0)
     }
 
+    @Test("a region of the article's country is the region, not a town of its name in another named region")
+    func regionsOfTheArticlesCountry() throws {
+        let states = Self.locate(
+            "Cases were reported in the United States, in Ohio, Oregon, Tennessee, Wyoming and Delaware.")
+        for (name, admin1) in [("Oregon", "Oregon"), ("Wyoming", "Wyoming"), ("Delaware", "Delaware")] {
+            let place = try #require(Self.place(name, in: states), "\(name)")
+            #expect(place.countryCode == "US" && place.admin1 == admin1, "\(name): \(place)")
+        }
+        // A city named like a region keeps the city, as does a country named like another country's region.
+        let cities = Self.locate("In Argentina, protests spread from Buenos Aires to Córdoba and Rosario.")
+        let buenosAires = try #require(Self.place("Buenos Aires", in: cities))
+        #expect(abs(buenosAires.lat - -34.6) < 0.2 && abs(buenosAires.lon - -58.4) < 0.2, "the city: \(buenosAires)")
+        let niger = Self.locate("Nigeria closed its border with Niger after the coup, officials in Lagos and Abuja said.")
+        #expect(Self.place("Niger", in: niger)?.countryCode == "NE")
+    }
+
     @Test("regions go by the name news uses, and no town takes a larger region's name as its own")
     func regionNames() throws {
         let results = Self.locate("Flooding in Henan and Missouri closed roads in Kansas City and across Montana.")

@@ -447,7 +447,13 @@ public struct Geocoder: Sendable {
                         var support = votes[Self.countryKey(entry.countryCode)] ?? 0
                         if entry.countryCode == own.countryCode { support -= Self.voteWeight(own, group) }
                         score += 1.5 * min(max(support, 0), 3)
-                        if !entry.admin1Code.isEmpty {
+                        // A region of a country the article is about counts as named by the article, as the region
+                        // of a town would: "Oregon" beside "Ohio" in an American article is the state, not the
+                        // Ohio town of that name. Not where the name is also a country's, or a town's of the same
+                        // region, or a city's of the country: the reading news means by it ("Niger", "São Paulo", "Washington").
+                        if entry.kind == .admin1 && support >= 1.5 && !self.hasNamesake(entry, in: group.hits) {
+                            score += 4
+                        } else if !entry.admin1Code.isEmpty {
                             let region = Self.regionKey(entry)
                             var regionSupport = regions[region] ?? 0
                             if region == ownRegion { regionSupport -= 1 }
@@ -566,6 +572,20 @@ public struct Geocoder: Sendable {
         /// Every mention came from the entity tagger.
         var taggerOnly: Bool
     }
+
+    /// Whether a region's name is also a country's, a town's in that same region, or a city's of its country.
+    func hasNamesake(_ region: GazetteerEntry, in hits: ArraySlice<Int32>) -> Bool {
+        hits.contains { hit in
+            let entry = self.gazetteer.entries[Int(hit)]
+            guard entry.kind != .country else { return true }
+            return entry.kind == .place && entry.countryCode == region.countryCode
+                && (entry.admin1Code == region.admin1Code || entry.population >= Self.namesakeCityPopulation)
+        }
+    }
+
+    /// A city this large is what news means by its name, over a region of its country named alike ("Washington",
+    /// "Buenos Aires").
+    static let namesakeCityPopulation = 100_000
 
     /// A reading's plausibility without context: population, and governed units before towns of the same name.
     func prior(_ entry: GazetteerEntry) -> Double {
