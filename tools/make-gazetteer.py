@@ -31,6 +31,7 @@ import csv
 import glob
 import io
 import json
+import math
 import os
 import sys
 import tarfile
@@ -122,10 +123,34 @@ def fmt(value):
 
 
 def box_center(points):
-    """The middle of the box around a region's towns: its geographic middle, not its population's."""
+    """The middle of the box around a region's towns: its geographic middle, not its population's. A town with no
+    other town of the region within ISOLATED_DEGREES is left out of the box when at least three remain: one town
+    GeoNames codes in the wrong region (Daocheng, Sichuan, in Jiangsu) or a far island (Easter Island in Valparaiso)
+    moved the whole region's point hundreds of kilometres."""
+    kept = [p for p in points if not isolated(p, points)]
+    if len(kept) >= 3:
+        points = kept
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+ISOLATED_DEGREES = 5.0
+
+
+def isolated(point, points):
+    """Whether no other of `points` lies within ISOLATED_DEGREES of `point` (longitude scaled by latitude)."""
+    scale = math.cos(math.radians(point[0]))
+    for other in points:
+        if other is point:
+            continue
+        dlat = other[0] - point[0]
+        if abs(dlat) >= ISOLATED_DEGREES:
+            continue
+        dlon = (other[1] - point[1]) * scale
+        if dlat * dlat + dlon * dlon < ISOLATED_DEGREES * ISOLATED_DEGREES:
+            return False
+    return True
 
 
 def mainland_centroid(country):

@@ -24,6 +24,10 @@ struct PlaceTests {
         #expect(gazetteer.country("PK")?.name == "Pakistan")
         #expect(gazetteer.admin1("US", "TX")?.name == "Texas")
         #expect(gazetteer.lookup("Zürich").contains { $0.countryCode == "CH" })
+        // A region's point is the middle of its towns, less those far from every other: GeoNames codes one Sichuan
+        // town in Jiangsu, which had put Jiangsu's point 750 km west, in Hubei.
+        let jiangsu = try #require(gazetteer.admin1("CN", "04"))
+        #expect((30.7...35.1).contains(jiangsu.lat) && (116.3...121.9).contains(jiangsu.lon), "\(jiangsu)")
     }
 
     @Test("the sample article's places, in their countries, with coordinates")
