@@ -85,6 +85,16 @@ struct PlaceTests {
         #expect(Self.place("Niger", in: niger)?.countryCode == "NE")
     }
 
+    @Test("world regions outrank small towns of their name: the Atlantic is not a town in Iowa")
+    func worldRegions() throws {
+        let results = Self.locate(
+            "Storms over the Atlantic and the Pacific grounded flights across the United States, from Texas to Ohio.")
+        for name in ["Atlantic", "Pacific"] {
+            let region = try #require(Self.place(name, in: results), "\(name)")
+            #expect(region.countryCode == nil && region.geonameid == 0, "\(name): \(region)")
+        }
+    }
+
     @Test("regions go by the name news uses, and no town takes a larger region's name as its own")
     func regionNames() throws {
         let results = Self.locate("Flooding in Henan and Missouri closed roads in Kansas City and across Montana.")

@@ -592,7 +592,10 @@ public struct Geocoder: Sendable {
         var score = log10(Double(entry.population) + 10)
         switch entry.kind {
         case .country: score += 6
-        case .feature: score += 6
+        // Continents, oceans and world regions have no population; a town named after one ("Atlantic", Iowa;
+        // "Pacific", Missouri) took their name with a country's support behind it unless the town's own region is
+        // named too.
+        case .feature: score += 10
         case .admin1: score += 1.5
         case .place:
             if entry.isCapital { score += 3 }
