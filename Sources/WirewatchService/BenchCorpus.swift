@@ -44,9 +44,9 @@ public struct BenchCorpus: Sendable {
     }
 
     /// A word of an original (a run of letters, as `Character.isLetter` tells them): its UTF-8 offsets, and its
-    /// class (`wordClass`) and position in the vocabulary. Found once: cutting every text into Characters again for every round
-    /// was most of what making an article cost, and a million-article run makes them while it sends, on the
-    /// cores the daemon is measured on.
+    /// class (`wordClass`) and position in the vocabulary. Found once: cutting every text into Characters again for
+    /// every round was most of what making an article cost, and a million-article run makes them while it sends, on
+    /// the cores the daemon is measured on.
     struct WordSpan: Sendable {
         let start: Int32
         let end: Int32

@@ -53,6 +53,17 @@ import Testing
         }
     }
 
+    /// A function word opening a sentence never opens a name: the tagger had made people of "For Airbus",
+    /// "When I" and "By September".
+    @Test func sentenceOpeningFunctionWordsOpenNoName() {
+        let found = self.entities(
+            "For Airbus, the order was a relief. When I asked the chief executive, he smiled. By September the plant "
+                + "in Toulouse had hired 300 workers. Although prices fell, Boeing kept its lead.")
+        #expect(found.contains { $0.name == "Airbus" } && found.contains { $0.name == "Boeing" })
+        let openers = ["For", "When", "By", "Although"]
+        #expect(!found.contains { entity in openers.contains { entity.name.hasPrefix($0 + " ") } }, "\(found.map(\.name))")
+    }
+
     @Test func tagsPeopleOrganizationsAndPlaces() {
         let found = self.entities(
             "Maria Fernandez, the chief executive of Northwind Logistics, flew from Lisbon to Nairobi on Tuesday.")

@@ -58,6 +58,8 @@ struct EntityTokenInfo {
     /// The alias table's BIO tag and type at this token (0 when outside every listed name).
     var lexicon: UInt64
     var isCapitalized: Bool
+    /// A function word opening a sentence ("The", "He", "In"): see `EntityDecoder.mayOpen`.
+    var isFunctionWord = false
 }
 
 /// Turns tokens into hashed feature ids for the perceptron.
@@ -188,6 +190,9 @@ enum EntityFeatures {
                             flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
                     }
                     infos.append(info)
+                    if info.flags == 14 && EntityDecoder.functionWords.contains(info.word) {
+                        infos[infos.count - 1].isFunctionWord = true
+                    }
                     // Punctuation is one scalar: "(" and the quote marks are told apart without the token's text.
                     let first = scalars[start]
                     opensSentence =

@@ -450,7 +450,8 @@ public struct Geocoder: Sendable {
                         // A region of a country the article is about counts as named by the article, as the region
                         // of a town would: "Oregon" beside "Ohio" in an American article is the state, not the
                         // Ohio town of that name. Not where the name is also a country's, or a town's of the same
-                        // region, or a city's of the country: the reading news means by it ("Niger", "São Paulo", "Washington").
+                        // region, or a city's of the country: the reading news means by it ("Niger", "São Paulo",
+                        // "Washington").
                         if entry.kind == .admin1 && support >= 1.5 && !self.hasNamesake(entry, in: group.hits) {
                             score += 4
                         } else if !entry.admin1Code.isEmpty {
