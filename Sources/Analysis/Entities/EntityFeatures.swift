@@ -60,6 +60,8 @@ struct EntityTokenInfo {
     var isCapitalized: Bool
     /// A function word opening a sentence ("The", "He", "In"): see `EntityDecoder.mayOpen`.
     var isFunctionWord = false
+    /// The affix hashes are not filled in yet: see `EntityFeatures.infos(…, lazyAffixes:)`.
+    var affixesPending = false
 }
 
 /// Turns tokens into hashed feature ids for the perceptron.
@@ -130,8 +132,14 @@ enum EntityFeatures {
     }
 
     /// Also hands back the alias table's matches, which the recognizer uses again.
+    ///
+    /// With `lazyAffixes`, an ASCII token that cannot open a name (`EntityDecoder.mayOpen`) is left without its
+    /// affix hashes (`affixesPending`): only the token being scored reads them, and the shipped decoder scores
+    /// such a token only after an entity tag, where it fills them in (`fillAffixes`). Four hashes for three
+    /// tokens in four that are never scored were a third of this step.
     static func infos(
-        _ document: Document, _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match]
+        _ document: Document, _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match],
+        lazyAffixes: Bool = false
     ) -> [EntityTokenInfo] {
         var infos: [EntityTokenInfo] = []
         infos.reserveCapacity(range.count)
@@ -170,13 +178,16 @@ enum EntityFeatures {
                     if ascii {
                         if kind == .word && !isCapitalized && hasUpper { flags = 6 }
                         if opensSentence { flags += 10 }
-                        info = EntityTokenInfo(
-                            word: word, shape: Self.asciiShape(scalars, start, end),
-                            prefix3: Self.asciiAffix(scalars, start, end, start..<min(start + 3, end), 10),
-                            suffix2: Self.asciiAffix(scalars, start, end, max(start, end - 2)..<end, 2),
-                            suffix3: Self.asciiAffix(scalars, start, end, max(start, end - 3)..<end, 3),
-                            suffix4: Self.asciiAffix(scalars, start, end, max(start, end - 4)..<end, 4),
-                            flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
+                        var ready = EntityTokenInfo(
+                            word: word, shape: Self.asciiShape(scalars, start, end), prefix3: 0, suffix2: 0, suffix3: 0,
+                            suffix4: 0, flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
+                        ready.isFunctionWord = flags == 14 && EntityDecoder.functionWords.contains(word)
+                        if lazyAffixes && !EntityDecoder.mayOpen(ready) {
+                            ready.affixesPending = true
+                        } else {
+                            Self.fillAffixes(&ready, scalars, start, end)
+                        }
+                        info = ready
                     } else {
                         let token = tokens[index]
                         if kind == .word && !isCapitalized && token.text.unicodeScalars.contains(where: Self.isUpper) {
@@ -190,7 +201,7 @@ enum EntityFeatures {
                             flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
                     }
                     infos.append(info)
-                    if info.flags == 14 && EntityDecoder.functionWords.contains(info.word) {
+                    if !ascii && info.flags == 14 && EntityDecoder.functionWords.contains(info.word) {
                         infos[infos.count - 1].isFunctionWord = true
                     }
                     // Punctuation is one scalar: "(" and the quote marks are told apart without the token's text.
@@ -206,9 +217,31 @@ enum EntityFeatures {
             for index in match.tokens {
                 let position = index == match.tokens.lowerBound ? 1 : 2
                 infos[index - range.lowerBound].lexicon = type * 4 + UInt64(position)
+                // A listed name's words may open one (`mayOpen`): they are scored with the others.
+                Self.fillAffixes(&infos[index - range.lowerBound], document, index)
             }
         }
         return infos
+    }
+
+    /// Fills in the affix hashes `infos(…, lazyAffixes: true)` left out of document token `index`'s info.
+    static func fillAffixes(_ info: inout EntityTokenInfo, _ document: Document, _ index: Int) {
+        guard info.affixesPending else { return }
+        let start = document.tokens[index].start
+        let end = document.tokens[index].end
+        document.scalars.withUnsafeBufferPointer { Self.fillAffixes(&info, $0, start, end) }
+    }
+
+    /// The affix hashes of an ASCII token: `affixes` of its lowercase bytes, which are its scalars lowercased.
+    @inline(__always)
+    static func fillAffixes(
+        _ info: inout EntityTokenInfo, _ scalars: UnsafeBufferPointer<Unicode.Scalar>, _ start: Int, _ end: Int
+    ) {
+        info.prefix3 = Self.asciiAffix(scalars, start, end, start..<min(start + 3, end), 10)
+        info.suffix2 = Self.asciiAffix(scalars, start, end, max(start, end - 2)..<end, 2)
+        info.suffix3 = Self.asciiAffix(scalars, start, end, max(start, end - 3)..<end, 3)
+        info.suffix4 = Self.asciiAffix(scalars, start, end, max(start, end - 4)..<end, 4)
+        info.affixesPending = false
     }
 
     /// `shape` of an ASCII token, read from the document's scalars.

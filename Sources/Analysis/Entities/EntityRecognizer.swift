@@ -108,13 +108,16 @@ public struct EntityRecognizer: Sendable {
         var afterO: [SIMD16<Int32>] = []
         var rows: [Int32] = []
         for sentence in document.sentences {
-            let infos = EntityFeatures.infos(document, sentence.tokens, lexicon: self.lexicon, matches: &matches)
+            var infos = EntityFeatures.infos(
+                document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil)
             if wordHashes.count == sentence.tokens.lowerBound {
                 for info in infos { wordHashes.append(info.word) }
             }
             var found: [(tokens: Range<Int>, type: String)] = []
             if let model = self.model {
-                let tags = EntityDecoder.decode(infos, model: model, context: &context, afterO: &afterO, rows: &rows)
+                let tags = EntityDecoder.decode(
+                    &infos, document: document, first: sentence.tokens.lowerBound, model: model, context: &context,
+                    afterO: &afterO, rows: &rows)
                 for span in EntityDecoder.spans(tags) {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)

@@ -124,10 +124,11 @@ enum EntityDecoder {
     /// chosen, so every token's rows that do not depend on it are summed first, where the misses of many tokens
     /// overlap: the context features, and the history features as they are after O, the previous tag of most
     /// tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after an entity tag only,
-    /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full.
+    /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full (its affixes
+    /// filled in first, if `EntityFeatures.infos` left them out: `infos` are document tokens from `first` on).
     static func decode(
-        _ infos: [EntityTokenInfo], model: EntityModel, context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>],
-        rows offsets: inout [Int32]
+        _ infos: inout [EntityTokenInfo], document: Document, first: Int, model: EntityModel,
+        context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>], rows offsets: inout [Int32]
     ) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
         model.withRows { rows, wide in
@@ -172,7 +173,10 @@ enum EntityDecoder {
                     sum = afterO[i]
                 } else {
                     sum = context[i]
-                    if !opens { EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) } }
+                    if !opens {
+                        EntityFeatures.fillAffixes(&infos[i], document, first + i)
+                        EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
+                    }
                     EntityFeatures.historyFeatures(infos, i, previous: previous) { model.add($0, rows, wide, to: &sum) }
                 }
                 model.add(EntityFeatures.tagPairFeature(previous: previous, previous2: previous2), rows, wide, to: &sum)
