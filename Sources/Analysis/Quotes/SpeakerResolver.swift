@@ -28,11 +28,14 @@ struct SpeakerResolver {
                                               isPerson: isPerson))
             }
             guard isPerson else { continue }
-            for name in [entity.name, entity.canonical] + entity.aliases {
-                guard let last = Self.lastWord(name)?.lowercased() else { continue }
+            func note(_ name: String) {
+                guard let last = Self.lastWord(name)?.lowercased() else { return }
                 if let known = surnames[last], known != entity.canonical { ambiguous.insert(last) }
                 surnames[last] = entity.canonical
             }
+            note(entity.name)
+            note(entity.canonical)
+            entity.aliases.forEach(note)
         }
         for name in ambiguous { surnames[name] = nil }
         self.mentions = mentions.sorted { $0.start < $1.start }
@@ -41,13 +44,14 @@ struct SpeakerResolver {
     }
 
     /// The last space-separated word of `name`, nil if it has none: what `split(separator: " ").last` gives,
-    /// without building every word (the generic split was a third of this type's setup).
+    /// without building every word (the generic split was a third of this type's setup). A space is one UTF-8
+    /// byte that is never part of another scalar, so the bytes give the scalars' word boundaries undecoded.
     static func lastWord(_ name: String) -> Substring? {
-        let scalars = name.unicodeScalars
-        var end = scalars.endIndex
-        while end > scalars.startIndex && scalars[scalars.index(before: end)] == " " { end = scalars.index(before: end) }
-        guard end > scalars.startIndex else { return nil }
-        let start = scalars[..<end].lastIndex(of: " ").map { scalars.index(after: $0) } ?? scalars.startIndex
+        let utf8 = name.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex && utf8[utf8.index(before: end)] == 0x20 { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return nil }
+        let start = utf8[..<end].lastIndex(of: 0x20).map { utf8.index(after: $0) } ?? utf8.startIndex
         return name[start..<end]
     }
 
