@@ -170,10 +170,9 @@ public struct KeyphraseExtractor: Sendable {
             picked.append((number, score, stems))
         }
         guard let top = picked.first?.score, top > 0 else { return [] }
-        return picked.map { pick in
-            KeyphraseResult(
-                phrase: self.surface(pick.stems, document, terms),
-                score: (1000 * pick.score / top).rounded() / 1000)
+        let surfaces = self.surfaces(picked.map(\.stems), document, terms)
+        return zip(picked, surfaces).map { pick, surface in
+            KeyphraseResult(phrase: surface, score: (1000 * pick.score / top).rounded() / 1000)
         }
     }
 
@@ -215,44 +214,59 @@ public struct KeyphraseExtractor: Sendable {
     /// Occurrences looked at to choose a phrase's surface form.
     static let surfaceSample = 12
 
-    /// The most frequent way the article writes a phrase (among its first `surfaceSample` occurrences); the
-    /// earliest on a tie. Found again by walking the tokens: only the picked phrases need it.
-    func surface(_ stems: [Int], _ document: Document, _ terms: DocumentTerms) -> String {
+    /// The most frequent way the article writes each phrase (among its first `surfaceSample` occurrences); the
+    /// earliest on a tie. Found again by walking the tokens once for all the phrases (once per phrase was a tenth of
+    /// this step): only the picked phrases need it.
+    func surfaces(_ phrases: [[Int]], _ document: Document, _ terms: DocumentTerms) -> [String] {
         // Forms as scalar ranges, in order of first occurrence, compared in place: a String (and its hash) per
-        // occurrence cost more than finding the occurrences. One String is made, for the form chosen.
-        var forms: [(start: Int, end: Int, count: Int)] = []
-        var sampled = 0
+        // occurrence cost more than finding the occurrences. One String is made per phrase, for the form chosen.
+        var forms = [[(start: Int, end: Int, count: Int)]](repeating: [], count: phrases.count)
+        var sampled = [Int](repeating: 0, count: phrases.count)
+        // The phrases by first stem, as lists threaded through `nextWithHead`.
+        var firstWithHead = [Int](repeating: -1, count: terms.stems.count)
+        var nextWithHead = [Int](repeating: -1, count: phrases.count)
+        for (number, stems) in phrases.enumerated().reversed() {
+            nextWithHead[number] = firstWithHead[stems[0]]
+            firstWithHead[stems[0]] = number
+        }
         let stemOfToken = terms.stemOfToken
         let scalars = document.scalars
-        for start in stemOfToken.indices where Int(stemOfToken[start]) == stems[0] && self.isCandidateWord(start, terms: terms) {
-            var end = start + 1
-            var matched = 1
-            while matched < stems.count && end < stemOfToken.count {
-                if Int(stemOfToken[end]) == stems[matched] && self.isCandidateWord(end, terms: terms) {
-                    matched += 1
-                    end += 1
-                } else if end + 1 < stemOfToken.count, self.joinsName(end, document, terms) {
-                    end += 1
-                } else {
-                    break
+        for start in stemOfToken.indices where stemOfToken[start] >= 0 && self.isCandidateWord(start, terms: terms) {
+            var number = firstWithHead[Int(stemOfToken[start])]
+            while number >= 0 {
+                defer { number = nextWithHead[number] }
+                let stems = phrases[number]
+                guard sampled[number] < Self.surfaceSample else { continue }
+                var end = start + 1
+                var matched = 1
+                while matched < stems.count && end < stemOfToken.count {
+                    if Int(stemOfToken[end]) == stems[matched] && self.isCandidateWord(end, terms: terms) {
+                        matched += 1
+                        end += 1
+                    } else if end + 1 < stemOfToken.count, self.joinsName(end, document, terms) {
+                        end += 1
+                    } else {
+                        break
+                    }
                 }
+                guard matched == stems.count else { continue }
+                let lower = document.tokens[start].start
+                let upper = document.tokens[end - 1].end
+                if let known = forms[number].firstIndex(where: {
+                    $0.end - $0.start == upper - lower && scalars[$0.start..<$0.end].elementsEqual(scalars[lower..<upper])
+                }) {
+                    forms[number][known].count += 1
+                } else {
+                    forms[number].append((lower, upper, 1))
+                }
+                sampled[number] += 1
             }
-            guard matched == stems.count else { continue }
-            let lower = document.tokens[start].start
-            let upper = document.tokens[end - 1].end
-            if let known = forms.firstIndex(where: {
-                $0.end - $0.start == upper - lower && scalars[$0.start..<$0.end].elementsEqual(scalars[lower..<upper])
-            }) {
-                forms[known].count += 1
-            } else {
-                forms.append((lower, upper, 1))
-            }
-            sampled += 1
-            if sampled >= Self.surfaceSample { break }
         }
         // The most frequent form, the earliest of those tied (`max` would keep the last).
-        guard let top = forms.map(\.count).max(), let best = forms.first(where: { $0.count == top }) else { return "" }
-        return document.text(best.start, best.end)
+        return forms.map { forms in
+            guard let top = forms.map(\.count).max(), let best = forms.first(where: { $0.count == top }) else { return "" }
+            return document.text(best.start, best.end)
+        }
     }
 
     /// Whether the stopword at `index` joins two capitalized words into one name: it is capitalized itself
