@@ -294,8 +294,15 @@ enum EntityFeatures {
     /// sentence before decoding, where the table look-ups of many tokens overlap instead of waiting one by one.
     @inline(__always)
     static func contextFeatures(_ infos: [EntityTokenInfo], _ i: Int, _ emit: (UInt64) -> Void) {
+        Self.contextFeatures(infos, i, token: infos[i], emit)
+    }
+
+    /// `contextFeatures` with position `i`'s own info given (`token`: its affixes filled in).
+    @inline(__always)
+    static func contextFeatures(
+        _ infos: [EntityTokenInfo], _ i: Int, token t0: EntityTokenInfo, _ emit: (UInt64) -> Void
+    ) {
         let count = infos.count
-        let t0 = infos[i]
         let m1 = i >= 1 ? infos[i - 1] : Self.padding
         let m2 = i >= 2 ? infos[i - 2] : Self.padding
         let p1 = i + 1 < count ? infos[i + 1] : Self.padding

@@ -108,7 +108,7 @@ public struct EntityRecognizer: Sendable {
         var afterO: [SIMD16<Int32>] = []
         var rows: [Int32] = []
         for sentence in document.sentences {
-            var infos = EntityFeatures.infos(
+            let infos = EntityFeatures.infos(
                 document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil)
             if wordHashes.count == sentence.tokens.lowerBound {
                 for info in infos { wordHashes.append(info.word) }
@@ -116,7 +116,7 @@ public struct EntityRecognizer: Sendable {
             var found: [(tokens: Range<Int>, type: String)] = []
             if let model = self.model {
                 let tags = EntityDecoder.decode(
-                    &infos, document: document, first: sentence.tokens.lowerBound, model: model, context: &context,
+                    infos, document: document, first: sentence.tokens.lowerBound, model: model, context: &context,
                     afterO: &afterO, rows: &rows)
                 for span in EntityDecoder.spans(tags) {
                     let type = Self.reportedTypes[span.type]

@@ -127,7 +127,7 @@ enum EntityDecoder {
     /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full (its affixes
     /// filled in first, if `EntityFeatures.infos` left them out: `infos` are document tokens from `first` on).
     static func decode(
-        _ infos: inout [EntityTokenInfo], document: Document, first: Int, model: EntityModel,
+        _ infos: [EntityTokenInfo], document: Document, first: Int, model: EntityModel,
         context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>], rows offsets: inout [Int32]
     ) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
@@ -174,8 +174,10 @@ enum EntityDecoder {
                 } else {
                     sum = context[i]
                     if !opens {
-                        EntityFeatures.fillAffixes(&infos[i], document, first + i)
-                        EntityFeatures.contextFeatures(infos, i) { model.add($0, rows, wide, to: &sum) }
+                        // A copy: writing into `infos` here made the whole loop read it from memory.
+                        var token = infos[i]
+                        EntityFeatures.fillAffixes(&token, document, first + i)
+                        EntityFeatures.contextFeatures(infos, i, token: token) { model.add($0, rows, wide, to: &sum) }
                     }
                     EntityFeatures.historyFeatures(infos, i, previous: previous) { model.add($0, rows, wide, to: &sum) }
                 }
