@@ -28,10 +28,13 @@ public struct ThemeClassifier: Sendable {
     }
 
     let topics: [Topic]
-    /// Single-word cues by `TermLexicon` cue-stem id.
-    let words: [[Cue]]
-    /// Multi-word cues by the cue-stem id of their first word.
-    let phrases: [[Phrase]]
+    /// Single-word cues by `TermLexicon` cue-stem id: those of cue c are `words[wordStart[c]..<wordStart[c + 1]]`.
+    /// Flat, as the phrases: an array per cue was retained and released for every word of every article.
+    let words: [Cue]
+    let wordStart: [Int32]
+    /// Multi-word cues by the cue-stem id of their first word, as `phrases[phraseStart[c]..<phraseStart[c + 1]]`.
+    let phrases: [Phrase]
+    let phraseStart: [Int32]
 
     /// Weight per 100 words at which a topic's score reaches 1 − 1/e ≈ 0.63.
     static let scale = 8.0
@@ -62,8 +65,21 @@ public struct ThemeClassifier: Sendable {
             }
         }
         self.topics = topics
-        self.words = words
-        self.phrases = phrases
+        (self.words, self.wordStart) = Self.flatten(words)
+        (self.phrases, self.phraseStart) = Self.flatten(phrases)
+    }
+
+    /// Lists by cue as one array and each list's start (the last start is the end of the last list).
+    static func flatten<Element>(_ lists: [[Element]]) -> ([Element], [Int32]) {
+        var flat: [Element] = []
+        var starts: [Int32] = []
+        starts.reserveCapacity(lists.count + 1)
+        for list in lists {
+            starts.append(Int32(flat.count))
+            flat += list
+        }
+        starts.append(Int32(flat.count))
+        return (flat, starts)
     }
 
     public func themes(_ document: Document) -> [ThemeResult] {
@@ -98,7 +114,9 @@ public struct ThemeClassifier: Sendable {
             let cue = terms.cueOfStem[stem]
             guard cue >= 0 else { continue }
             let repetition = 1 + log(Double(count))
-            for entry in self.words[Int(cue)] { raw[entry.topic] += entry.weight * repetition }
+            for entry in Int(self.wordStart[Int(cue)])..<Int(self.wordStart[Int(cue) + 1]) {
+                raw[self.words[entry].topic] += self.words[entry].weight * repetition
+            }
         }
         // Phrases: counted per occurrence, then damped the same way.
         var phraseHits: [Int: (topic: Int, weight: Double, count: Int)] = [:]
@@ -108,9 +126,9 @@ public struct ThemeClassifier: Sendable {
             guard stem >= 0 else { continue }
             let cue = terms.cueOfStem[Int(stem)]
             guard cue >= 0 else { continue }
-            let candidates = self.phrases[Int(cue)]
-            guard !candidates.isEmpty else { continue }
-            for (number, phrase) in candidates.enumerated() {
+            let first = Int(self.phraseStart[Int(cue)])
+            for number in first..<Int(self.phraseStart[Int(cue) + 1]) {
+                let phrase = self.phrases[number]
                 var matched = true
                 for (offset, next) in phrase.rest.enumerated() {
                     let position = index + 1 + offset
@@ -122,7 +140,7 @@ public struct ThemeClassifier: Sendable {
                     }
                 }
                 if matched {
-                    phraseHits[Int(cue) << 16 | number, default: (phrase.topic, phrase.weight, 0)].count += 1
+                    phraseHits[number, default: (phrase.topic, phrase.weight, 0)].count += 1
                 }
             }
         }
