@@ -95,6 +95,41 @@ struct PlaceTests {
         }
     }
 
+    /// The place a name's first occurrence in `text` (ASCII) resolved to.
+    static func reading(of name: String, in text: String) -> LocationResult? {
+        guard let range = text.range(of: name) else { return nil }
+        let start = text.distance(from: text.startIndex, to: range.lowerBound)
+        return Self.locate(text).first { $0.mentions.contains { $0.start == start } }
+    }
+
+    @Test("a name the text calls a state, lists among states or names after a town of the state is the state",
+        arguments: [
+            ("The cow came from a Washington state farm, officials said.", "Washington"),
+            ("The first case was found in the state of Washington in 2003.", "Washington"),
+            ("Cases were reported in Utah, Washington and Wisconsin.", "Washington"),
+            ("Cases were reported in Virginia, Washington, West Virginia and Wyoming.", "Washington"),
+            ("Officials are investigating cases in Washington, Pennsylvania and California.", "Washington"),
+            ("He played concerts in New Jersey and New York that winter.", "New York"),
+            ("The girl came from Buffalo, New York, and died in hospital.", "New York"),
+            ("A disaster has occurred throughout New York State, the governor said.", "New York"),
+        ])
+    func regionCues(text: String, name: String) throws {
+        let place = try #require(Self.reading(of: name, in: text), "\(Self.locate(text).map(\.name))")
+        #expect(place.name == name && place.admin1 == name && place.countryCode == "US", "\(place)")
+    }
+
+    @Test("without such words the city keeps its name, and a town's country stays a country", arguments: [
+        ("The president returned to Washington on Monday after the summit.", "Washington", "Washington", "District of Columbia"),
+        ("Shares fell in New York as the dollar rose.", "New York", "New York City", "New York"),
+        ("He flew from Springfield, Illinois, and Columbus, Ohio, to the convention.", "Springfield", "Springfield", "Illinois"),
+    ])
+    func regionCuesLeaveCities(text: String, word: String, name: String, admin1: String) throws {
+        let place = try #require(Self.reading(of: word, in: text), "\(Self.locate(text).map(\.name))")
+        #expect(place.name == name && place.admin1 == admin1, "\(place)")
+        let taiwan = try #require(Self.reading(of: "Taiwan", in: "The tower stands in Taipei, Taiwan, near the harbour."))
+        #expect(taiwan.countryCode == "TW" && taiwan.admin1 == nil, "the country, not its province: \(taiwan)")
+    }
+
     @Test("regions go by the name news uses, and no town takes a larger region's name as its own")
     func regionNames() throws {
         let results = Self.locate("Flooding in Henan and Missouri closed roads in Kansas City and across Montana.")

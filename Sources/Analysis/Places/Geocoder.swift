@@ -407,6 +407,8 @@ public struct Geocoder: Sendable {
             }
         }
 
+        let cues = Self.regionCues(groups, document.scalars)
+
         // Demonyms in the article vote for their countries.
         var demonymVotes: [UInt16: Double] = [:]
         var seenDemonyms = Set<String>()
@@ -437,10 +439,39 @@ public struct Geocoder: Sendable {
         }
         for _ in 0..<2 {
             let (votes, regions) = tally(chosen)
+            // Per list, how many of its names read as a region of each country.
+            let listRegions = cues.lists.map { members -> [UInt16: Int] in
+                var counts: [UInt16: Int] = [:]
+                for member in members where gazetteer.entries.packed[Int(chosen[member])].kind == .admin1 {
+                    counts[Self.countryKey(gazetteer.entries[Int(chosen[member])].countryCode), default: 0] += 1
+                }
+                return counts
+            }
             chosen = groups.enumerated().map { index, group in
                 let own = gazetteer.entries[Int(chosen[index])]
                 let ownRegion = Self.regionKey(own)
-                let patternEntry = group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
+                // In a list of regions ("Virginia, Washington, West Virginia") a comma does not name the state of a
+                // town, if the name is a region of theirs too ("Springfield, Illinois, and Columbus, Ohio" is towns).
+                var listCountries = Set<UInt16>()
+                for list in cues.listsOfGroup[index] {
+                    for (country, count) in listRegions[list]
+                    where count - (own.kind == .admin1 && Self.countryKey(own.countryCode) == country ? 1 : 0) > 0 {
+                        listCountries.insert(country)
+                    }
+                }
+                let inRegionList =
+                    !listCountries.isEmpty
+                    && group.hits.contains {
+                        let entry = gazetteer.entries[Int($0)]
+                        return entry.kind == .admin1 && listCountries.contains(Self.countryKey(entry.countryCode))
+                    }
+                let patternEntry = inRegionList ? nil : group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
+                // A country's region of the country's own name ("Taipei, Taiwan") stays the country.
+                let countriesNamed = Set(
+                    group.hits.map { gazetteer.entries[Int($0)] }.filter { $0.kind == .country }.map(\.countryCode))
+                let containedRegions = Set(
+                    cues.containedPlaces[index].map { gazetteer.entries[Int(chosen[$0])] }.filter { $0.kind == .place }
+                        .map(Self.regionKey))
                 return self.best(of: group.hits) { entry in
                     var score = self.prior(entry)
                     if !entry.countryCode.isEmpty {
@@ -461,6 +492,14 @@ public struct Geocoder: Sendable {
                             // The article names the region, or other places in it ("Atlanta" beside "Georgia").
                             if regionSupport > 0 { score += Self.namedRegionBonus }
                         }
+                    }
+                    // The text says it is a region: "Washington state", "the state of Washington", "Utah,
+                    // Washington and Wisconsin", "New Jersey and New York", "Buffalo, New York".
+                    if entry.kind == .admin1 && !countriesNamed.contains(entry.countryCode)
+                        && (cues.calledState[index] || listCountries.contains(Self.countryKey(entry.countryCode))
+                            || containedRegions.contains(Self.regionKey(entry)))
+                    {
+                        score += Self.regionCueBonus
                     }
                     if let patternEntry {
                         let sameCountry = patternEntry.countryCode == entry.countryCode
@@ -534,6 +573,112 @@ public struct Geocoder: Sendable {
 
     /// What a reading gains when the article names its region (or the reading is a region of the article's country).
     static let namedRegionBonus = 4.0
+
+    /// What a region reading gains when the text itself calls the name a region (`regionCues`): as much as a town
+    /// gains from the region named after its comma, enough to outweigh a large city of the name.
+    static let regionCueBonus = 10.0
+
+    /// What the words around each name group's mentions say of it being a region, by group index.
+    struct RegionCues {
+        /// "Washington state", "the state of Washington".
+        var calledState: [Bool]
+        /// Lists of names, each as its distinct groups: three or more names joined by commas, "and" or "or", or two
+        /// joined by "and" or "or" ("New Jersey and New York").
+        var lists: [[Int]]
+        /// The lists each group stands in, as indexes into `lists`.
+        var listsOfGroup: [[Int]]
+        /// Groups named right before it and a comma ("Buffalo" for "New York" in "Buffalo, New York").
+        var containedPlaces: [[Int]]
+    }
+
+    static func regionCues(_ groups: [NameGroup], _ scalars: [Unicode.Scalar]) -> RegionCues {
+        var cues = RegionCues(
+            calledState: Array(repeating: false, count: groups.count), lists: [],
+            listsOfGroup: Array(repeating: [], count: groups.count), containedPlaces: Array(repeating: [], count: groups.count))
+        var mentions: [(start: Int, end: Int, group: Int)] = []
+        for (index, group) in groups.enumerated() {
+            for mention in group.mentions {
+                mentions.append((mention.start, mention.end, index))
+                if Self.isCalledState(mention, scalars) { cues.calledState[index] = true }
+            }
+        }
+        mentions.sort { $0.start < $1.start }
+        var chain: [Int] = []  // indexes into `mentions`
+        var conjunction = false
+        func close() {
+            defer {
+                chain.removeAll()
+                conjunction = false
+            }
+            guard chain.count >= 3 || (chain.count == 2 && conjunction) else { return }
+            // Distinct groups only: a list repeating one name is counted once per name, so its cost stays linear.
+            var members: [Int] = []
+            for member in chain where cues.listsOfGroup[mentions[member].group].last != cues.lists.count {
+                cues.listsOfGroup[mentions[member].group].append(cues.lists.count)
+                members.append(mentions[member].group)
+            }
+            cues.lists.append(members)
+        }
+        for index in mentions.indices {
+            if let last = chain.last, let joiner = Self.joiner(scalars, from: mentions[last].end, to: mentions[index].start) {
+                if joiner == .comma, mentions[last].group != mentions[index].group {
+                    cues.containedPlaces[mentions[index].group].append(mentions[last].group)
+                }
+                if joiner == .conjunction { conjunction = true }
+                chain.append(index)
+            } else {
+                close()
+                chain.append(index)
+            }
+        }
+        close()
+        return cues
+    }
+
+    enum Joiner { case comma, conjunction }
+
+    /// How two names are joined when only a comma, "and" or "or" (", and") stands between them.
+    static func joiner(_ scalars: [Unicode.Scalar], from start: Int, to end: Int) -> Joiner? {
+        guard start <= end, end - start <= 8 else { return nil }
+        var word: [UInt8] = []
+        var comma = false
+        for position in start..<end {
+            let value = scalars[position].value
+            if value == 0x2C {
+                guard !comma, word.isEmpty else { return nil }
+                comma = true
+            } else if value >= 0x61 && value <= 0x7A {
+                word.append(UInt8(value))
+            } else if !Tokenizer.isSpace(scalars[position]) {
+                return nil
+            }
+        }
+        switch word {
+        case []: return comma ? .comma : nil
+        case Array("and".utf8), Array("or".utf8): return .conjunction
+        default: return nil
+        }
+    }
+
+    /// "Washington state", "New York State", "the state of Washington".
+    static func isCalledState(_ mention: Mention, _ scalars: [Unicode.Scalar]) -> Bool {
+        func lower(_ position: Int) -> UInt32 {
+            let value = scalars[position].value
+            return value >= 0x41 && value <= 0x5A ? value | 0x20 : value
+        }
+        func matches(_ word: String, at start: Int) -> Bool {
+            guard start >= 0, start + word.unicodeScalars.count <= scalars.count else { return false }
+            return zip(word.unicodeScalars, start...).allSatisfy { $0.value == lower($1) }
+        }
+        let after = mention.end + 1
+        if mention.end < scalars.count, scalars[mention.end] == " ", matches("state", at: after),
+            after + 5 == scalars.count || !Tokenizer.isLetterOrDigit(scalars[after + 5])
+        {
+            return true
+        }
+        let before = mention.start - 9
+        return matches("state of ", at: before) && (before == 0 || !Tokenizer.isLetterOrDigit(scalars[before - 1]))
+    }
 
     /// Towns smaller than this need the article's support when only the tagger found them.
     static let unsupportedTownPopulation = 20_000
