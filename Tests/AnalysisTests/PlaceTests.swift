@@ -28,6 +28,12 @@ struct PlaceTests {
         // town in Jiangsu, which had put Jiangsu's point 750 km west, in Hubei.
         let jiangsu = try #require(gazetteer.admin1("CN", "04"))
         #expect((30.7...35.1).contains(jiangsu.lat) && (116.3...121.9).contains(jiangsu.lon), "\(jiangsu)")
+        // Nor do a few miscoded towns near each other: five Tibetan villages had put Hebei's point in Gansu, and a
+        // cluster far west Heilongjiang's in Mongolia. Both within their provinces' bounds now.
+        let hebei = try #require(gazetteer.admin1("CN", "10"))
+        #expect((36.0...42.6).contains(hebei.lat) && (113.4...119.9).contains(hebei.lon), "\(hebei)")
+        let heilongjiang = try #require(gazetteer.admin1("CN", "08"))
+        #expect((43.4...53.6).contains(heilongjiang.lat) && (121.1...135.1).contains(heilongjiang.lon), "\(heilongjiang)")
     }
 
     @Test("the sample article's places, in their countries, with coordinates")
