@@ -118,6 +118,8 @@ struct PlaceTests {
             ("He played concerts in New Jersey and New York that winter.", "New York"),
             ("The girl came from Buffalo, New York, and died in hospital.", "New York"),
             ("A disaster has occurred throughout New York State, the governor said.", "New York"),
+            // Any region the name after the comma may be: Blakely is a town of Georgia, the state.
+            ("The recall began at a peanut plant in Blakely, Georgia, in January.", "Georgia"),
         ])
     func regionCues(text: String, name: String) throws {
         let place = try #require(Self.reading(of: name, in: text), "\(Self.locate(text).map(\.name))")

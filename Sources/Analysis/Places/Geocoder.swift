@@ -408,6 +408,20 @@ public struct Geocoder: Sendable {
         }
 
         let cues = Self.regionCues(groups, document.scalars)
+        // The countries and regions each group's name after the comma may be.
+        let patternGoverned = groups.map { group -> (countries: Set<UInt16>, regions: Set<UInt64>) in
+            var governed: (countries: Set<UInt16>, regions: Set<UInt64>) = ([], [])
+            guard let pattern = group.pattern else { return governed }
+            for hit in groups[pattern].hits {
+                let entry = gazetteer.entries[Int(hit)]
+                switch entry.kind {
+                case .country: governed.countries.insert(Self.countryKey(entry.countryCode))
+                case .admin1: governed.regions.insert(Self.regionKey(entry))
+                case .place, .feature: continue
+                }
+            }
+            return governed
+        }
 
         // Demonyms in the article vote for their countries.
         var demonymVotes: [UInt16: Double] = [:]
@@ -504,6 +518,13 @@ public struct Geocoder: Sendable {
                     if let patternEntry {
                         let sameCountry = patternEntry.countryCode == entry.countryCode
                         if sameCountry && (patternEntry.kind == .country || patternEntry.admin1Code == entry.admin1Code) {
+                            score += 10
+                        } else if !entry.countryCode.isEmpty
+                            && (patternGoverned[index].countries.contains(Self.countryKey(entry.countryCode))
+                                || (!entry.admin1Code.isEmpty && patternGoverned[index].regions.contains(Self.regionKey(entry))))
+                        {
+                            // Any country or region the name after the comma may be, not only the one it took on
+                            // its own: "Blakely, Georgia" is the Georgia town, and so puts Georgia in America.
                             score += 10
                         }
                     }
