@@ -565,10 +565,27 @@ public struct Geocoder: Sendable {
                 && (entry.admin1Code.isEmpty || (anchoredRegions[Self.regionKey(entry)] ?? 0) == 0)
         }
 
+        // A town the text places in a region it has no reading in ("Bradford, Ontario", where the gazetteer knows
+        // Bradfords in England and the United States only) is left out: the text says the reading is wrong, and no
+        // place is better than the wrong continent. Not a town in a list ("Klin, Ivanovo, Saransk, Kursk"), nor
+        // one before a country's name: a comma ends many a clause ("a draw in Paris, Ireland face the Faroes").
+        let contradicted = groups.indices.map { index -> Bool in
+            guard let pattern = groups[index].pattern, cues.listsOfGroup[index].isEmpty else { return false }
+            let entry = gazetteer.entries[Int(chosen[index])]
+            guard entry.kind == .place, gazetteer.entries.packed[Int(chosen[pattern])].kind == .admin1 else { return false }
+            let governed = patternGoverned[index]
+            return !groups[index].hits.contains { hit in
+                let reading = gazetteer.entries[Int(hit)]
+                return !reading.countryCode.isEmpty
+                    && (governed.countries.contains(Self.countryKey(reading.countryCode))
+                        || (!reading.admin1Code.isEmpty && governed.regions.contains(Self.regionKey(reading))))
+            }
+        }
+
         // One result per place, however many names pointed at it.
         var resultOfEntry: [Int32: Int] = [:]
         var results: [LocationResult] = []
-        for (index, group) in groups.enumerated() where !unsupported[index] {
+        for (index, group) in groups.enumerated() where !unsupported[index] && !contradicted[index] {
             let entryIndex = chosen[index]
             if let existing = resultOfEntry[entryIndex] {
                 results[existing].mentions.append(contentsOf: group.mentions)
