@@ -138,6 +138,18 @@ struct PlaceTests {
         #expect(taiwan.countryCode == "TW" && taiwan.admin1 == nil, "the country, not its province: \(taiwan)")
     }
 
+    @Test("a province far larger than its namesake capital is what a Canadian article means; a big city keeps its name")
+    func namesakeShare() throws {
+        let quebec = try #require(
+            Self.reading(
+                of: "Quebec",
+                in: "Quebec will hold an election in the spring, officials in Ottawa said. Canada's government declined to comment."))
+        #expect(quebec.name == "Quebec" && quebec.admin1 == "Quebec", "the province, not Québec City: \(quebec)")
+        let rio = try #require(
+            Self.reading(of: "Rio de Janeiro", in: "Floods hit Rio de Janeiro and Belo Horizonte, Brazil's officials said."))
+        #expect(rio.geonameid != 0 && rio.admin1 == "Rio de Janeiro", "the city: \(rio)")
+    }
+
     @Test("a town the text places in a region it has no reading in is left out, unless it stands in a list")
     func contradictedTowns() throws {
         // The gazetteer knows Bradfords in England and the United States, none in Ontario.

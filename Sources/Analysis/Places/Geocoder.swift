@@ -760,19 +760,25 @@ public struct Geocoder: Sendable {
         var taggerOnly: Bool
     }
 
-    /// Whether a region's name is also a country's, a town's in that same region, or a city's of its country.
+    /// Whether a region's name is also a country's, a town's in that same region, or a city's of its country; a
+    /// town only when it is a sizeable part of the region or the country's capital ("São Paulo", "New York",
+    /// "Washington"), not a regional capital far smaller than its province ("Quebec").
     func hasNamesake(_ region: GazetteerEntry, in hits: ArraySlice<Int32>) -> Bool {
         hits.contains { hit in
             let entry = self.gazetteer.entries[Int(hit)]
             guard entry.kind != .country else { return true }
-            return entry.kind == .place && entry.countryCode == region.countryCode
+            guard entry.kind == .place && entry.countryCode == region.countryCode
                 && (entry.admin1Code == region.admin1Code || entry.population >= Self.namesakeCityPopulation)
+            else { return false }
+            return entry.isCapital || Double(entry.population) >= Self.namesakeShare * Double(region.population)
         }
     }
 
     /// A city this large is what news means by its name, over a region of its country named alike ("Washington",
     /// "Buenos Aires").
     static let namesakeCityPopulation = 100_000
+    /// The share of its region's people a namesake town must hold to be what the name means.
+    static let namesakeShare = 0.1
 
     /// A reading's plausibility without context: population, and governed units before towns of the same name.
     func prior(_ entry: GazetteerEntry) -> Double {
