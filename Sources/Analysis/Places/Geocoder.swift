@@ -412,15 +412,22 @@ public struct Geocoder: Sendable {
         let patternGoverned = groups.map { group -> (countries: Set<UInt16>, regions: Set<UInt64>) in
             var governed: (countries: Set<UInt16>, regions: Set<UInt64>) = ([], [])
             guard let pattern = group.pattern else { return governed }
+            // Kinds read from the packed table first: most readings are towns, and a whole entry is built per read.
             for hit in groups[pattern].hits {
-                let entry = gazetteer.entries[Int(hit)]
-                switch entry.kind {
-                case .country: governed.countries.insert(Self.countryKey(entry.countryCode))
-                case .admin1: governed.regions.insert(Self.regionKey(entry))
+                switch gazetteer.entries.packed[Int(hit)].kind {
+                case .country: governed.countries.insert(Self.countryKey(gazetteer.entries[Int(hit)].countryCode))
+                case .admin1: governed.regions.insert(Self.regionKey(gazetteer.entries[Int(hit)]))
                 case .place, .feature: continue
                 }
             }
             return governed
+        }
+        // The countries each name is ("Taiwan"): a country's region of the country's own name stays the country.
+        let countriesNamed = groups.map { group in
+            group.hits.compactMap { hit -> UInt16? in
+                guard gazetteer.entries.packed[Int(hit)].kind == .country else { return nil }
+                return Self.countryKey(gazetteer.entries[Int(hit)].countryCode)
+            }
         }
 
         // Demonyms in the article vote for their countries.
@@ -480,12 +487,10 @@ public struct Geocoder: Sendable {
                         return entry.kind == .admin1 && listCountries.contains(Self.countryKey(entry.countryCode))
                     }
                 let patternEntry = inRegionList ? nil : group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
-                // A country's region of the country's own name ("Taipei, Taiwan") stays the country.
-                let countriesNamed = Set(
-                    group.hits.map { gazetteer.entries[Int($0)] }.filter { $0.kind == .country }.map(\.countryCode))
-                let containedRegions = Set(
-                    cues.containedPlaces[index].map { gazetteer.entries[Int(chosen[$0])] }.filter { $0.kind == .place }
-                        .map(Self.regionKey))
+                var containedRegions: [UInt64] = []
+                for place in cues.containedPlaces[index] where gazetteer.entries.packed[Int(chosen[place])].kind == .place {
+                    containedRegions.append(Self.regionKey(gazetteer.entries[Int(chosen[place])]))
+                }
                 return self.best(of: group.hits) { entry in
                     var score = self.prior(entry)
                     if !entry.countryCode.isEmpty {
@@ -509,7 +514,7 @@ public struct Geocoder: Sendable {
                     }
                     // The text says it is a region: "Washington state", "the state of Washington", "Utah,
                     // Washington and Wisconsin", "New Jersey and New York", "Buffalo, New York".
-                    if entry.kind == .admin1 && !countriesNamed.contains(entry.countryCode)
+                    if entry.kind == .admin1 && !countriesNamed[index].contains(Self.countryKey(entry.countryCode))
                         && (cues.calledState[index] || listCountries.contains(Self.countryKey(entry.countryCode))
                             || containedRegions.contains(Self.regionKey(entry)))
                     {
