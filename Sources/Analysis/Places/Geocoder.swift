@@ -524,10 +524,7 @@ public struct Geocoder: Sendable {
                         let sameCountry = patternEntry.countryCode == entry.countryCode
                         if sameCountry && (patternEntry.kind == .country || patternEntry.admin1Code == entry.admin1Code) {
                             score += 10
-                        } else if !entry.countryCode.isEmpty
-                            && (patternGoverned[index].countries.contains(Self.countryKey(entry.countryCode))
-                                || (!entry.admin1Code.isEmpty && patternGoverned[index].regions.contains(Self.regionKey(entry))))
-                        {
+                        } else if Self.lies(entry, in: patternGoverned[index]) {
                             // Any country or region the name after the comma may be, not only the one it took on
                             // its own: "Blakely, Georgia" is the Georgia town, and so puts Georgia in America.
                             score += 10
@@ -578,13 +575,7 @@ public struct Geocoder: Sendable {
             guard let pattern = groups[index].pattern, cues.listsOfGroup[index].isEmpty else { return false }
             let entry = gazetteer.entries[Int(chosen[index])]
             guard entry.kind == .place, gazetteer.entries.packed[Int(chosen[pattern])].kind == .admin1 else { return false }
-            let governed = patternGoverned[index]
-            return !groups[index].hits.contains { hit in
-                let reading = gazetteer.entries[Int(hit)]
-                return !reading.countryCode.isEmpty
-                    && (governed.countries.contains(Self.countryKey(reading.countryCode))
-                        || (!reading.admin1Code.isEmpty && governed.regions.contains(Self.regionKey(reading))))
-            }
+            return !groups[index].hits.contains { Self.lies(gazetteer.entries[Int($0)], in: patternGoverned[index]) }
         }
 
         // One result per place, however many names pointed at it.
@@ -620,6 +611,13 @@ public struct Geocoder: Sendable {
     /// What a region reading gains when the text itself calls the name a region (`regionCues`): as much as a town
     /// gains from the region named after its comma, enough to outweigh a large city of the name.
     static let regionCueBonus = 10.0
+
+    /// Whether a reading lies in one of the countries or regions a name may be (`countryKey`s, `regionKey`s).
+    static func lies(_ entry: GazetteerEntry, in governed: (countries: Set<UInt16>, regions: Set<UInt64>)) -> Bool {
+        !entry.countryCode.isEmpty
+            && (governed.countries.contains(Self.countryKey(entry.countryCode))
+                || (!entry.admin1Code.isEmpty && governed.regions.contains(Self.regionKey(entry))))
+    }
 
     /// What the words around each name group's mentions say of it being a region, by group index.
     struct RegionCues {
