@@ -523,11 +523,11 @@ public struct Geocoder: Sendable {
                     if let patternEntry {
                         let sameCountry = patternEntry.countryCode == entry.countryCode
                         if sameCountry && (patternEntry.kind == .country || patternEntry.admin1Code == entry.admin1Code) {
-                            score += 10
+                            score += Self.commaRegionBonus
                         } else if Self.lies(entry, in: patternGoverned[index]) {
                             // Any country or region the name after the comma may be, not only the one it took on
                             // its own: "Blakely, Georgia" is the Georgia town, and so puts Georgia in America.
-                            score += 10
+                            score += Self.commaRegionBonus
                         }
                     }
                     return score
@@ -608,9 +608,12 @@ public struct Geocoder: Sendable {
     /// What a reading gains when the article names its region (or the reading is a region of the article's country).
     static let namedRegionBonus = 4.0
 
+    /// What a town's reading gains when the name after its comma is the town's region or country ("Paris, Texas").
+    static let commaRegionBonus = 10.0
+
     /// What a region reading gains when the text itself calls the name a region (`regionCues`): as much as a town
     /// gains from the region named after its comma, enough to outweigh a large city of the name.
-    static let regionCueBonus = 10.0
+    static let regionCueBonus = Self.commaRegionBonus
 
     /// Whether a reading lies in one of the countries or regions a name may be (`countryKey`s, `regionKey`s).
     static func lies(_ entry: GazetteerEntry, in governed: (countries: Set<UInt16>, regions: Set<UInt64>)) -> Bool {
