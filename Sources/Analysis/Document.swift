@@ -42,12 +42,21 @@ public struct Document: Sendable {
 
     /// The text between two scalar offsets, encoded straight to UTF-8: appending scalar by scalar to a String
     /// dominated quote extraction, where spans are long and many.
+    ///
+    /// The String is asked for its exact length, counted first: asked for four bytes a scalar, a name of more than
+    /// three letters ("Pakistan") got a heap buffer instead of Swift's inline 15 bytes, and these names were a tenth
+    /// of the analysis's allocations.
     public func text(_ start: Int, _ end: Int) -> String {
         let lower = max(0, start)
         let upper = min(end, self.scalars.count)
         guard lower < upper else { return "" }
         return self.scalars.withUnsafeBufferPointer { scalars in
-            String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
+            var length = 0
+            for index in lower..<upper {
+                let value = scalars[index].value
+                length += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4
+            }
+            return String(unsafeUninitializedCapacity: length) { buffer in
                 var count = 0
                 for index in lower..<upper {
                     let value = scalars[index].value

@@ -27,8 +27,12 @@ public struct DocumentTerms: Sendable {
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
+        // Sized for the distinct words up front: grown by doubling, these two were reallocated six or seven times an
+        // article.
         var lowers: [String] = []
+        lowers.reserveCapacity(tokens.count)
         var hashes: [UInt64] = []
+        hashes.reserveCapacity(tokens.count)
         var lowerOfToken = [Int32](repeating: -1, count: tokens.count)
         var flags = [UInt16](repeating: 0, count: tokens.count)
         let scalars = document.scalars
@@ -86,7 +90,9 @@ public struct DocumentTerms: Sendable {
         var stemKeys = [UInt64](repeating: 0, count: stemSize)
         var stemIDs = [Int32](repeating: 0, count: stemSize)
         var stems: [String] = []
+        stems.reserveCapacity(facts.count)
         var cueOfStem: [Int32] = []
+        cueOfStem.reserveCapacity(facts.count)
         var stemOfLower = [Int32](repeating: 0, count: facts.count)
         for (index, fact) in facts.enumerated() {
             var slot = Int(truncatingIfNeeded: WordHash.mix(fact.stemHash)) & (stemSize - 1)
