@@ -124,9 +124,10 @@ public struct EntityLexicon: Sendable {
         self.byName[entityRunHash(wordHashes)].map { self.entries[$0] }
     }
 
-    /// Longest listed names in a sentence whose first token is capitalized, left to right, not overlapping.
-    func matches(_ tokens: [Token], _ range: Range<Int>, hashes: [UInt64]) -> [Match] {
-        var matches: [Match] = []
+    /// Longest listed names in a sentence whose first token is capitalized, left to right, not overlapping, written
+    /// into `matches` (emptied first), which the caller keeps from one sentence to the next.
+    func matches(_ tokens: [Token], _ range: Range<Int>, hashes: [UInt64], into matches: inout [Match]) {
+        matches.removeAll(keepingCapacity: true)
         var index = range.lowerBound
         while index < range.upperBound {
             // Fields read in place: copying a Token retains its two Strings.
@@ -159,6 +160,5 @@ public struct EntityLexicon: Sendable {
                 index += 1
             }
         }
-        return matches
     }
 }

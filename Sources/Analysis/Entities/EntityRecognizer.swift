@@ -103,22 +103,38 @@ public struct EntityRecognizer: Sendable {
         var mentions: [EntityMention] = []
         var wordHashes: [UInt64] = []
         wordHashes.reserveCapacity(document.tokens.count)
+        // Per-sentence arrays made once an article, sized for its longest sentence: made for every sentence, and grown
+        // as each filled, they were a fifth of the analysis's allocations.
+        let longest = document.sentences.reduce(0) { max($0, $1.tokens.count) }
         var matches: [EntityLexicon.Match] = []
+        var infos: [EntityTokenInfo] = []
+        infos.reserveCapacity(longest)
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(longest)
+        var tags: [Int] = []
+        tags.reserveCapacity(longest)
+        var spans: [(tokens: Range<Int>, type: Int)] = []
+        var found: [(tokens: Range<Int>, type: String)] = []
         var context: [SIMD16<Int32>] = []
+        context.reserveCapacity(longest)
         var afterO: [SIMD16<Int32>] = []
+        afterO.reserveCapacity(longest)
         var rows: [Int32] = []
+        rows.reserveCapacity(longest * (EntityFeatures.contextCount + EntityFeatures.historyCount))
         for sentence in document.sentences {
-            let infos = EntityFeatures.infos(
-                document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil)
+            EntityFeatures.infos(
+                document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil,
+                into: &infos, hashes: &hashes)
             if wordHashes.count == sentence.tokens.lowerBound {
                 for info in infos { wordHashes.append(info.word) }
             }
-            var found: [(tokens: Range<Int>, type: String)] = []
+            found.removeAll(keepingCapacity: true)
             if let model = self.model {
-                let tags = EntityDecoder.decode(
-                    infos, document: document, first: sentence.tokens.lowerBound, model: model, context: &context,
-                    afterO: &afterO, rows: &rows)
-                for span in EntityDecoder.spans(tags) {
+                EntityDecoder.decode(
+                    infos, document: document, first: sentence.tokens.lowerBound, model: model, tags: &tags,
+                    context: &context, afterO: &afterO, rows: &rows)
+                EntityDecoder.spans(tags, into: &spans)
+                for span in spans {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)
                     if let trimmed = Self.trim(tokens, document.tokens) { found.append((trimmed, type)) }

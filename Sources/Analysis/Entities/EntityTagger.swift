@@ -126,11 +126,14 @@ enum EntityDecoder {
     /// tokens. The loop then adds the tag-pair row (11 × 11 rows, always cached) and, after an entity tag only,
     /// the history rows for that tag. A lowercase word after an entity tag is scored then, in full (its affixes
     /// filled in first, if `EntityFeatures.infos` left them out: `infos` are document tokens from `first` on).
+    ///
+    /// The tags are written into `tags`; it and the three scratch arrays are the caller's, kept for a whole article.
     static func decode(
-        _ infos: [EntityTokenInfo], document: Document, first: Int, model: EntityModel,
+        _ infos: [EntityTokenInfo], document: Document, first: Int, model: EntityModel, tags: inout [Int],
         context: inout [SIMD16<Int32>], afterO: inout [SIMD16<Int32>], rows offsets: inout [Int32]
-    ) -> [Int] {
-        var tags = [Int](repeating: 0, count: infos.count)
+    ) {
+        tags.removeAll(keepingCapacity: true)
+        tags.append(contentsOf: repeatElement(0, count: infos.count))
         model.withRows { rows, wide in
             context.removeAll(keepingCapacity: true)
             afterO.removeAll(keepingCapacity: true)
@@ -197,12 +200,18 @@ enum EntityDecoder {
                 previous = best
             }
         }
-        return tags
     }
 
     /// The entity spans a tag sequence marks, as token ranges relative to the sequence.
     static func spans(_ tags: [Int]) -> [(tokens: Range<Int>, type: Int)] {
         var spans: [(tokens: Range<Int>, type: Int)] = []
+        Self.spans(tags, into: &spans)
+        return spans
+    }
+
+    /// The same, written into `spans` (emptied first).
+    static func spans(_ tags: [Int], into spans: inout [(tokens: Range<Int>, type: Int)]) {
+        spans.removeAll(keepingCapacity: true)
         var index = 0
         while index < tags.count {
             guard let type = EntityTags.type(of: tags[index]) else {
@@ -214,6 +223,5 @@ enum EntityDecoder {
             spans.append((index..<end, type))
             index = end
         }
-        return spans
     }
 }
