@@ -122,10 +122,13 @@ public struct KeyphraseExtractor: Sendable {
 
         // Greedy picking: a phrase inside or around a picked one is dropped; one sharing a word with a picked one
         // goes back in line at half its score, so the list covers several subjects, not one name's variants.
-        var picked: [(candidate: Int, score: Double, stems: [Int])] = []
+        // Phrases are compared by their candidates' packed stems, read in place: an array of stems per phrase
+        // weighed was a thirtieth of the analysis's allocations.
+        var picked: [(candidate: Int, score: Double)] = []
         var demoted = Set<Int>()
         // Phrases replaced by a name that contains them: what nests in or around them stays out too.
-        var covered: [[Int]] = []
+        var covered: [Int] = []
+        var inside: [Int] = []
         while picked.count < limit, let next = ranking.popMax() {
             let (number, score) = (next.candidate, next.score)
             if next.tie < Self.demotedTie {
@@ -133,18 +136,20 @@ public struct KeyphraseExtractor: Sendable {
                 shortlisted += 1
             }
             let candidate = candidates[number]
-            let stems = candidate.stems
             var shares = false
             var nests = false
-            var inside: [Int] = []
-            for replaced in covered where Self.contains(stems, replaced) || Self.contains(replaced, stems) { nests = true }
+            inside.removeAll(keepingCapacity: true)
+            for replaced in covered
+            where Self.contains(candidate, candidates[replaced]) || Self.contains(candidates[replaced], candidate) {
+                nests = true
+            }
             for (slot, other) in picked.enumerated() {
-                let otherStems = other.stems
-                if Self.contains(stems, otherStems) {
+                let otherCandidate = candidates[other.candidate]
+                if Self.contains(candidate, otherCandidate) {
                     inside.append(slot)
-                } else if Self.contains(otherStems, stems) {
+                } else if Self.contains(otherCandidate, candidate) {
                     nests = true
-                } else if stems.contains(where: otherStems.contains) {
+                } else if Self.sharesStem(candidate, otherCandidate) {
                     shares = true
                 }
             }
@@ -153,9 +158,8 @@ public struct KeyphraseExtractor: Sendable {
             if !nests, isName, let first = inside.first, score >= picked[first].score * Self.upgradeRatio,
                 inside.allSatisfy({ candidate.count * 3 >= candidates[picked[$0].candidate].count })
             {
-                for slot in inside { covered.append(picked[slot].stems) }
+                for slot in inside { covered.append(picked[slot].candidate) }
                 picked[first].candidate = number
-                picked[first].stems = stems
                 for slot in inside.dropFirst().reversed() { picked.remove(at: slot) }
                 continue
             }
@@ -167,10 +171,10 @@ public struct KeyphraseExtractor: Sendable {
                 demotions += 1
                 continue
             }
-            picked.append((number, score, stems))
+            picked.append((number, score))
         }
         guard let top = picked.first?.score, top > 0 else { return [] }
-        let surfaces = self.surfaces(picked.map(\.stems), document, terms)
+        let surfaces = self.surfaces(picked.map { candidates[$0.candidate].stems }, document, terms)
         return zip(picked, surfaces).map { pick, surface in
             KeyphraseResult(phrase: surface, score: (1000 * pick.score / top).rounded() / 1000)
         }
@@ -316,12 +320,18 @@ public struct KeyphraseExtractor: Sendable {
         return relevance
     }
 
-    /// Whether `inner` occurs as a contiguous run inside `outer`.
-    static func contains(_ outer: [Int], _ inner: [Int]) -> Bool {
-        guard inner.count <= outer.count else { return false }
-        for start in 0...(outer.count - inner.count) where outer[start..<start + inner.count].elementsEqual(inner) {
+    /// Whether the stems of `inner` occur as a contiguous run inside those of `outer`.
+    static func contains(_ outer: Candidate, _ inner: Candidate) -> Bool {
+        guard inner.length <= outer.length else { return false }
+        for start in 0...(outer.length - inner.length)
+        where (0..<inner.length).allSatisfy({ outer.stem(start + $0) == inner.stem($0) }) {
             return true
         }
         return false
+    }
+
+    /// Whether the two phrases have a stem in common.
+    static func sharesStem(_ a: Candidate, _ b: Candidate) -> Bool {
+        (0..<a.length).contains { lane in (0..<b.length).contains { b.stem($0) == a.stem(lane) } }
     }
 }
