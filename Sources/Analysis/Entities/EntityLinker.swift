@@ -80,7 +80,7 @@ struct EntityLinker {
             if let canonical = mention.canonical { return entityMix(entityHash(canonical), mention.type == "NORP" ? 1 : 2) }
             return entityMix(Self.lowercasedHash(mention.text), 3)
         }
-        var firstByKey: [UInt64: Int] = [:]
+        var firstByKey = [UInt64: Int](minimumCapacity: mentions.count)
         for (index, mention) in mentions.enumerated() {
             let key = key(mention)
             if let first = firstByKey[key] { union(first, index) } else { firstByKey[key] = index }

@@ -19,6 +19,7 @@ struct SpeakerResolver {
     init(document: Document, entities: [EntityResult]) {
         self.document = document
         var mentions: [EntityMention] = []
+        mentions.reserveCapacity(entities.reduce(0) { $0 + $1.mentions.count })
         var surnames: [String: String] = [:]
         var ambiguous: Set<String> = []
         for entity in entities {
