@@ -517,20 +517,27 @@ public final class Gazetteer: Sendable {
             break
         }
         if ascii {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(name.utf8.count)
-            var lastSpace = true
-            for byte in name.utf8 {
-                if byte == 0x20 || byte == 0x09 {
-                    if !lastSpace { bytes.append(0x20) }
-                    lastSpace = true
-                    continue
+            // Written straight into the String: a name of up to 15 bytes then needs no heap buffer at all, where a
+            // byte array was made for every place name looked up.
+            return String(unsafeUninitializedCapacity: name.utf8.count) { buffer in
+                var count = 0
+                var lastSpace = true
+                for byte in name.utf8 {
+                    if byte == 0x20 || byte == 0x09 {
+                        if !lastSpace {
+                            buffer[count] = 0x20
+                            count += 1
+                        }
+                        lastSpace = true
+                        continue
+                    }
+                    lastSpace = false
+                    buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                    count += 1
                 }
-                lastSpace = false
-                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                if count > 0 && buffer[count - 1] == 0x20 { count -= 1 }
+                return count
             }
-            if bytes.last == 0x20 { bytes.removeLast() }
-            return String(decoding: bytes, as: UTF8.self)
         }
         let folded = String(name).replacingOccurrences(of: "\u{2019}", with: "'")
             .folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)

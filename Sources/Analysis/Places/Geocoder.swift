@@ -447,9 +447,11 @@ public struct Geocoder: Sendable {
         func tally(
             _ chosen: [Int32], counted: (Int) -> Bool = { _ in true }
         ) -> (votes: [UInt16: Double], regions: [UInt64: Int]) {
+            // Sized for every group up front: grown as they filled, these three were rehashed several times a tally.
             var votes = demonymVotes
-            var regions: [UInt64: Int] = [:]
-            var voted = Set<Int32>()
+            votes.reserveCapacity(demonymVotes.count + chosen.count)
+            var regions = [UInt64: Int](minimumCapacity: chosen.count)
+            var voted = Set<Int32>(minimumCapacity: chosen.count)
             for (index, entryIndex) in chosen.enumerated() where counted(index) && voted.insert(entryIndex).inserted {
                 let entry = gazetteer.entries[Int(entryIndex)]
                 guard !entry.countryCode.isEmpty else { continue }
@@ -640,6 +642,7 @@ public struct Geocoder: Sendable {
             calledState: Array(repeating: false, count: groups.count), lists: [],
             listsOfGroup: Array(repeating: [], count: groups.count), containedPlaces: Array(repeating: [], count: groups.count))
         var mentions: [(start: Int, end: Int, group: Int)] = []
+        mentions.reserveCapacity(groups.reduce(0) { $0 + $1.mentions.count })
         for (index, group) in groups.enumerated() {
             for mention in group.mentions {
                 mentions.append((mention.start, mention.end, index))
@@ -651,7 +654,7 @@ public struct Geocoder: Sendable {
         var conjunction = false
         func close() {
             defer {
-                chain.removeAll()
+                chain.removeAll(keepingCapacity: true)
                 conjunction = false
             }
             guard chain.count >= 3 || (chain.count == 2 && conjunction) else { return }
@@ -684,25 +687,30 @@ public struct Geocoder: Sendable {
     /// How two names are joined when only a comma, "and" or "or" (", and") stands between them.
     static func joiner(_ scalars: [Unicode.Scalar], from start: Int, to end: Int) -> Joiner? {
         guard start <= end, end - start <= 8 else { return nil }
-        var word: [UInt8] = []
+        // The letters packed into one integer, first in the highest byte (at most 8 fit): byte arrays for the word
+        // and for the words it was compared with were made for every pair of neighbouring place names.
+        var word: UInt64 = 0
+        var letters = 0
         var comma = false
         for position in start..<end {
             let value = scalars[position].value
             if value == 0x2C {
-                guard !comma, word.isEmpty else { return nil }
+                guard !comma, letters == 0 else { return nil }
                 comma = true
             } else if value >= 0x61 && value <= 0x7A {
-                word.append(UInt8(value))
+                word = word << 8 | UInt64(value)
+                letters += 1
             } else if !Tokenizer.isSpace(scalars[position]) {
                 return nil
             }
         }
-        switch word {
-        case []: return comma ? .comma : nil
-        case Array("and".utf8), Array("or".utf8): return .conjunction
-        default: return nil
-        }
+        if letters == 0 { return comma ? .comma : nil }
+        return (letters == 3 && word == Self.packedAnd) || (letters == 2 && word == Self.packedOr) ? .conjunction : nil
     }
+
+    /// "and" and "or" as `joiner` packs a word's letters.
+    static let packedAnd: UInt64 = 0x61_6E_64
+    static let packedOr: UInt64 = 0x6F_72
 
     /// "Washington state", "New York State", "the state of Washington".
     static func isCalledState(_ mention: Mention, _ scalars: [Unicode.Scalar]) -> Bool {
