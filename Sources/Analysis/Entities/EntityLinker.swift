@@ -49,7 +49,8 @@ struct EntityLinker {
         }
         if !acronyms.isEmpty {
             // Every use of a defined acronym is a mention, tagged or not.
-            let taken = Set(found.flatMap { Array($0.tokens) })
+            var taken = Set<Int>(minimumCapacity: found.count * 2)
+            for mention in found { for token in mention.tokens { taken.insert(token) } }
             for index in tokens.indices where tokens[index].isAllCaps && !taken.contains(index) {
                 guard let owner = acronyms[tokens[index].text] else { continue }
                 mentions.append(
@@ -111,16 +112,18 @@ struct EntityLinker {
         // Each distinct full name once, found by its first or last word, with its mentions in text order: linear
         // in the mentions however often an article repeats names (a hostile text of 20,000 was quadratic here).
         let hashes = self.wordHashes
-        var fullNameMentions: [UInt64: [Int]] = [:]
-        var fullNamesByEdge: [UInt64: [(words: Range<Int>, key: UInt64)]] = [:]
+        var fullNameMentions = [UInt64: [Int]](minimumCapacity: mentions.count)
+        var fullNamesByEdge = [UInt64: [(words: Range<Int>, key: UInt64)]](minimumCapacity: mentions.count)
         for index in mentions.indices where mentions[index].type == "PER" && mentions[index].canonical == nil {
             let words = mentions[index].tokens
             guard words.count >= 2 else { continue }
             let key = entityRunHash(hashes[words])
             if fullNameMentions[key] == nil {
                 let (first, last) = (hashes[words.lowerBound], hashes[words.upperBound - 1])
-                for edge in first == last ? [first] : [first, last] where fullNamesByEdge[edge, default: []].count < 64 {
-                    fullNamesByEdge[edge, default: []].append((words, key))
+                // The edges by number, not from an array literal: that was an array per full name.
+                for number in 0..<(first == last ? 1 : 2) {
+                    let edge = number == 0 ? first : last
+                    if fullNamesByEdge[edge, default: []].count < 64 { fullNamesByEdge[edge, default: []].append((words, key)) }
                 }
             }
             fullNameMentions[key, default: []].append(index)
@@ -191,7 +194,7 @@ struct EntityLinker {
             fill[roots[index]] += 1
         }
         let length = max(self.document.scalars.count, 1)
-        let titleWords = title.map { Self.words($0).map(entityHash) } ?? []
+        let titleWords = title.map(Self.wordHashes) ?? []
         var results: [(result: EntityResult, first: Int)] = []
         results.reserveCapacity(mentions.count)
         // Scratch for one group at a time, emptied but kept between groups: four arrays made per group, and two
@@ -300,6 +303,7 @@ struct EntityLinker {
         var covered = [Bool](repeating: false, count: tokens.count)
         for index in mentions.indices { for token in mentions[index].tokens { covered[token] = true } }
         var added: [EntityMention] = []
+        added.reserveCapacity(mentions.count)
         var index = 0
         while index < tokens.count {
             // Fields read in place: copying a Token retains its two Strings, for every token of the article.
@@ -348,11 +352,16 @@ struct EntityLinker {
         }
     }
 
-    /// Lowercased words of a short text, for finding names in the title.
-    static func words(_ text: String) -> [String] {
-        var tokens: [Token] = []
+    /// `entityHash` of each lowercased word of a short text, for finding names in the title: in one pass, where
+    /// filtering the tokens and mapping them twice made three arrays more.
+    static func wordHashes(_ text: String) -> [UInt64] {
         let scalars = Array(text.unicodeScalars)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(scalars.count / 4 + 4)
         Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
-        return tokens.filter { $0.kind != .punctuation }.map(\.lower)
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(tokens.count)
+        for token in tokens where token.kind != .punctuation { hashes.append(entityHash(token.lower)) }
+        return hashes
     }
 }

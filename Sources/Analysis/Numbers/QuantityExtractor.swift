@@ -185,33 +185,48 @@ struct QuantityScanner {
     static func digitsValue(_ text: String) -> Double? {
         let utf8 = text.utf8
         guard utf8.count <= 24 else { return nil }
-        var cleaned: [UInt8] = []
-        cleaned.reserveCapacity(utf8.count)
+        // The digits and point are written straight into a String, which holds up to 15 bytes without a heap
+        // buffer: a byte array and then a String were made for every number in the text.
+        var valid = true
         var sawPoint = false
         var sawComma = false
         var groupLength = 0
         var firstGroup = true
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                cleaned.append(byte)
-                groupLength += 1
-            case UInt8(ascii: ","):
-                guard !sawPoint, groupLength >= 1, firstGroup ? groupLength <= 3 : groupLength == 3 else { return nil }
-                sawComma = true
-                firstGroup = false
-                groupLength = 0
-            case UInt8(ascii: "."):
-                guard !sawPoint, !sawComma || groupLength == 3 else { return nil }
-                sawPoint = true
-                cleaned.append(byte)
-                groupLength = 0
-            default:
-                return nil
+        let cleaned = String(unsafeUninitializedCapacity: utf8.count) { buffer in
+            var count = 0
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    buffer[count] = byte
+                    count += 1
+                    groupLength += 1
+                case UInt8(ascii: ","):
+                    guard !sawPoint, groupLength >= 1, firstGroup ? groupLength <= 3 : groupLength == 3 else {
+                        valid = false
+                        return 0
+                    }
+                    sawComma = true
+                    firstGroup = false
+                    groupLength = 0
+                case UInt8(ascii: "."):
+                    guard !sawPoint, !sawComma || groupLength == 3 else {
+                        valid = false
+                        return 0
+                    }
+                    sawPoint = true
+                    buffer[count] = byte
+                    count += 1
+                    groupLength = 0
+                default:
+                    valid = false
+                    return 0
+                }
             }
+            return count
         }
+        guard valid else { return nil }
         if sawComma && !sawPoint && groupLength != 3 { return nil }
-        guard let value = Double(String(decoding: cleaned, as: UTF8.self)), value.isFinite else { return nil }
+        guard let value = Double(cleaned), value.isFinite else { return nil }
         return value
     }
 
