@@ -42,7 +42,10 @@ public struct KeyphraseExtractor: Sendable {
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
-        var candidates = (0..<terms.stems.count).map { Candidate(key: UInt64($0 + 1), length: 1) }
+        // Room for as many phrases as tokens: grown from the single words' count, the list was copied as it filled.
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(terms.stems.count + stemOfToken.count)
+        for stem in 0..<terms.stems.count { candidates.append(Candidate(key: UInt64(stem + 1), length: 1)) }
         for sentence in document.sentences {
             let bound = sentence.tokens.upperBound
             for start in sentence.tokens where self.isCandidateWord(start, terms: terms) {
@@ -174,7 +177,7 @@ public struct KeyphraseExtractor: Sendable {
             picked.append((number, score))
         }
         guard let top = picked.first?.score, top > 0 else { return [] }
-        let surfaces = self.surfaces(picked.map { candidates[$0.candidate].stems }, document, terms)
+        let surfaces = self.surfaces(picked.map { candidates[$0.candidate] }, document, terms)
         return zip(picked, surfaces).map { pick, surface in
             KeyphraseResult(phrase: surface, score: (1000 * pick.score / top).rounded() / 1000)
         }
@@ -199,9 +202,6 @@ public struct KeyphraseExtractor: Sendable {
         var count = 0
         var capitalized = 0
 
-        /// The stem ids, first to last.
-        var stems: [Int] { (0..<self.length).map(self.stem) }
-
         /// The stem id at `position` (0 is the first word).
         @inline(__always)
         func stem(_ position: Int) -> Int {
@@ -221,17 +221,21 @@ public struct KeyphraseExtractor: Sendable {
     /// The most frequent way the article writes each phrase (among its first `surfaceSample` occurrences); the
     /// earliest on a tie. Found again by walking the tokens once for all the phrases (once per phrase was a tenth of
     /// this step): only the picked phrases need it.
-    func surfaces(_ phrases: [[Int]], _ document: Document, _ terms: DocumentTerms) -> [String] {
+    func surfaces(_ phrases: [Candidate], _ document: Document, _ terms: DocumentTerms) -> [String] {
         // Forms as scalar ranges, in order of first occurrence, compared in place: a String (and its hash) per
         // occurrence cost more than finding the occurrences. One String is made per phrase, for the form chosen.
-        var forms = [[(start: Int, end: Int, count: Int)]](repeating: [], count: phrases.count)
+        // A phrase has at most `surfaceSample` forms: phrase n's are `forms[n * surfaceSample ..< … + formCount[n]]`,
+        // in one array (an array per phrase, and one of stems per phrase, were a tenth of this step's allocations).
+        let sample = Self.surfaceSample
+        var forms = [(start: Int, end: Int, count: Int)](repeating: (0, 0, 0), count: phrases.count * sample)
+        var formCount = [Int](repeating: 0, count: phrases.count)
         var sampled = [Int](repeating: 0, count: phrases.count)
         // The phrases by first stem, as lists threaded through `nextWithHead`.
         var firstWithHead = [Int](repeating: -1, count: terms.stems.count)
         var nextWithHead = [Int](repeating: -1, count: phrases.count)
-        for (number, stems) in phrases.enumerated().reversed() {
-            nextWithHead[number] = firstWithHead[stems[0]]
-            firstWithHead[stems[0]] = number
+        for (number, phrase) in phrases.enumerated().reversed() {
+            nextWithHead[number] = firstWithHead[phrase.stem(0)]
+            firstWithHead[phrase.stem(0)] = number
         }
         let stemOfToken = terms.stemOfToken
         let scalars = document.scalars
@@ -239,12 +243,12 @@ public struct KeyphraseExtractor: Sendable {
             var number = firstWithHead[Int(stemOfToken[start])]
             while number >= 0 {
                 defer { number = nextWithHead[number] }
-                let stems = phrases[number]
-                guard sampled[number] < Self.surfaceSample else { continue }
+                let phrase = phrases[number]
+                guard sampled[number] < sample else { continue }
                 var end = start + 1
                 var matched = 1
-                while matched < stems.count && end < stemOfToken.count {
-                    if Int(stemOfToken[end]) == stems[matched] && self.isCandidateWord(end, terms: terms) {
+                while matched < phrase.length && end < stemOfToken.count {
+                    if Int(stemOfToken[end]) == phrase.stem(matched) && self.isCandidateWord(end, terms: terms) {
                         matched += 1
                         end += 1
                     } else if end + 1 < stemOfToken.count, self.joinsName(end, document, terms) {
@@ -253,22 +257,27 @@ public struct KeyphraseExtractor: Sendable {
                         break
                     }
                 }
-                guard matched == stems.count else { continue }
+                guard matched == phrase.length else { continue }
                 let lower = document.tokens[start].start
                 let upper = document.tokens[end - 1].end
-                if let known = forms[number].firstIndex(where: {
-                    $0.end - $0.start == upper - lower && scalars[$0.start..<$0.end].elementsEqual(scalars[lower..<upper])
+                let base = number * sample
+                if let known = (base..<(base + formCount[number])).first(where: {
+                    forms[$0].end - forms[$0].start == upper - lower
+                        && scalars[forms[$0].start..<forms[$0].end].elementsEqual(scalars[lower..<upper])
                 }) {
-                    forms[number][known].count += 1
+                    forms[known].count += 1
                 } else {
-                    forms[number].append((lower, upper, 1))
+                    forms[base + formCount[number]] = (lower, upper, 1)
+                    formCount[number] += 1
                 }
                 sampled[number] += 1
             }
         }
         // The most frequent form, the earliest of those tied (`max` would keep the last).
-        return forms.map { forms in
-            guard let top = forms.map(\.count).max(), let best = forms.first(where: { $0.count == top }) else { return "" }
+        return phrases.indices.map { number in
+            let own = forms[(number * sample)..<(number * sample + formCount[number])]
+            let top = own.reduce(0) { max($0, $1.count) }
+            guard let best = own.first(where: { $0.count == top }) else { return "" }
             return document.text(best.start, best.end)
         }
     }
