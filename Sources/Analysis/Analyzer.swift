@@ -111,8 +111,11 @@ public struct Analyzer: Sendable {
     /// Where the places are: the tagger's place names, plus names the gazetteer knows that the tagger missed
     /// (never inside a person's or organization's name).
     static func placeCandidates(_ entities: [EntityResult], _ document: Document, _ geocoder: Geocoder) -> [PlaceCandidate] {
+        let mentions = entities.reduce(0) { $0 + $1.mentions.count }
         var candidates: [PlaceCandidate] = []
+        candidates.reserveCapacity(mentions)
         var taken: [Range<Int>] = []
+        taken.reserveCapacity(mentions)
         for entity in entities {
             for mention in entity.mentions {
                 taken.append(mention.start..<mention.end)

@@ -91,15 +91,17 @@ public struct ThemeClassifier: Sendable {
         let raw = self.evidence(document, terms: terms)
         let words = max(50, terms.stemOfToken.count { $0 >= 0 })
         var scored: [(topic: Int, score: Double)] = []
+        scored.reserveCapacity(raw.count)
         for (topic, value) in raw.enumerated() where value > 0 {
             let density = 100 * value / Double(words)
             scored.append((topic, 1 - exp(-density / Self.scale)))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.topic < $1.topic }
         guard let best = scored.first?.score else { return [] }
-        return scored.prefix(Self.maximumTopics)
-            .filter { $0.score >= Self.threshold && $0.score >= best * Self.relativeFloor }
-            .map { ThemeResult(code: self.topics[$0.topic].code, label: self.topics[$0.topic].label, score: ($0.score * 1000).rounded() / 1000) }
+        return Array(
+            scored.prefix(Self.maximumTopics)
+                .lazy.filter { $0.score >= Self.threshold && $0.score >= best * Self.relativeFloor }
+                .map { ThemeResult(code: self.topics[$0.topic].code, label: self.topics[$0.topic].label, score: ($0.score * 1000).rounded() / 1000) })
     }
 
     /// Summed cue weight per topic.
