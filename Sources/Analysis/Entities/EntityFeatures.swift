@@ -148,7 +148,7 @@ enum EntityFeatures {
     }
 
     /// The same, written into `infos` (emptied first) with `hashes` as scratch: the recognizer keeps both for a whole
-    /// article. Five arrays made for every sentence were a sixth of the analysis's allocations.
+    /// article, where these arrays were made and grown for every sentence.
     static func infos(
         _ document: Document, _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match],
         lazyAffixes: Bool, into infos: inout [EntityTokenInfo], hashes: inout [UInt64]

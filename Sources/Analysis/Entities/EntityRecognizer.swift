@@ -102,8 +102,8 @@ public struct EntityRecognizer: Sendable {
     func mentionsAndWordHashes(in document: Document) -> (mentions: [EntityMention], wordHashes: [UInt64]) {
         var mentions: [EntityMention] = []
         // The BBC articles hold a name mention every 14 words (one every 4.6 at most): room for one in eight tokens
-        // spares regrowing the list as it fills.
-        mentions.reserveCapacity(document.tokens.count / 8)
+        // spares regrowing the list as it fills. Capped, so a huge text without names does not reserve megabytes.
+        mentions.reserveCapacity(min(document.tokens.count / 8, 1024))
         var wordHashes: [UInt64] = []
         wordHashes.reserveCapacity(document.tokens.count)
         // Per-sentence arrays made once an article, sized for its longest sentence: made for every sentence, and grown
