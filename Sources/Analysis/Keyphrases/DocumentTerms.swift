@@ -27,7 +27,7 @@ public struct DocumentTerms: Sendable {
         let mask = tableSize - 1
         var tableKeys = [UInt64](repeating: 0, count: tableSize)
         var tableIDs = [Int32](repeating: 0, count: tableSize)
-        // Sized for the distinct words up front: grown by doubling, these two were reallocated six or seven times an
+        // Sized for the distinct words up front: grown by doubling, these two were reallocated several times an
         // article.
         var lowers: [String] = []
         lowers.reserveCapacity(tokens.count)

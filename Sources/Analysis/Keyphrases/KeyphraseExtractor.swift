@@ -225,7 +225,7 @@ public struct KeyphraseExtractor: Sendable {
         // Forms as scalar ranges, in order of first occurrence, compared in place: a String (and its hash) per
         // occurrence cost more than finding the occurrences. One String is made per phrase, for the form chosen.
         // A phrase has at most `surfaceSample` forms: phrase n's are `forms[n * surfaceSample ..< … + formCount[n]]`,
-        // in one array (an array per phrase, and one of stems per phrase, were a tenth of this step's allocations).
+        // in one array (an array of forms and one of stems per phrase were most of this step's allocations).
         let sample = Self.surfaceSample
         var forms = [(start: Int, end: Int, count: Int)](repeating: (0, 0, 0), count: phrases.count * sample)
         var formCount = [Int](repeating: 0, count: phrases.count)
