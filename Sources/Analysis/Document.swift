@@ -52,10 +52,7 @@ public struct Document: Sendable {
         guard lower < upper else { return "" }
         return self.scalars.withUnsafeBufferPointer { scalars in
             var length = 0
-            for index in lower..<upper {
-                let value = scalars[index].value
-                length += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4
-            }
+            for index in lower..<upper { length += UTF8.width(scalars[index]) }
             return String(unsafeUninitializedCapacity: length) { buffer in
                 var count = 0
                 for index in lower..<upper {

@@ -147,8 +147,8 @@ enum EntityFeatures {
         return infos
     }
 
-    /// The same, written into `infos` (emptied first) with `hashes` as scratch: the recognizer keeps both for a whole
-    /// article, where these arrays were made and grown for every sentence.
+    /// The same, written into `infos` (emptied first), with each token's `word` hash into `hashes` (emptied first):
+    /// the recognizer keeps both for a whole article, where these arrays were made and grown for every sentence.
     static func infos(
         _ document: Document, _ range: Range<Int>, lexicon: EntityLexicon, matches: inout [EntityLexicon.Match],
         lazyAffixes: Bool, into infos: inout [EntityTokenInfo], hashes: inout [UInt64]

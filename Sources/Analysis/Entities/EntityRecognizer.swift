@@ -128,9 +128,8 @@ public struct EntityRecognizer: Sendable {
             EntityFeatures.infos(
                 document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil,
                 into: &infos, hashes: &hashes)
-            if wordHashes.count == sentence.tokens.lowerBound {
-                for info in infos { wordHashes.append(info.word) }
-            }
+            // `hashes` holds the sentence's word hashes, which `infos` computed for the alias table.
+            if wordHashes.count == sentence.tokens.lowerBound { wordHashes.append(contentsOf: hashes) }
             found.removeAll(keepingCapacity: true)
             if let model = self.model {
                 EntityDecoder.decode(
