@@ -112,51 +112,79 @@ struct EntityLinker {
         // Each distinct full name once, found by its first or last word, with its mentions in text order: linear
         // in the mentions however often an article repeats names (a hostile text of 20,000 was quadratic here).
         let hashes = self.wordHashes
-        var fullNameMentions = [UInt64: [Int]](minimumCapacity: mentions.count)
-        var fullNamesByEdge = [UInt64: [(words: Range<Int>, key: UInt64)]](minimumCapacity: mentions.count)
+        // Two flat lists sorted by key and searched by halving, as `propagate`'s names are: dictionaries of arrays
+        // cost an array for every distinct full name and every edge word of an article.
+        // Every mention of a full name by the name's hash; sorted, one name's mentions are a run in text order.
+        var fullNameUses: [(key: UInt64, mention: Int)] = []
+        // Each distinct full name once under its first and its last word, in the order the names were met.
+        var fullNamesByEdge: [(edge: UInt64, order: Int, words: Range<Int>, key: UInt64)] = []
+        var distinctFullNames = Set<UInt64>()
         for index in mentions.indices where mentions[index].type == "PER" && mentions[index].canonical == nil {
             let words = mentions[index].tokens
             guard words.count >= 2 else { continue }
             let key = entityRunHash(hashes[words])
-            if fullNameMentions[key] == nil {
+            if distinctFullNames.insert(key).inserted {
                 let (first, last) = (hashes[words.lowerBound], hashes[words.upperBound - 1])
-                // The edges by number, not from an array literal: that was an array per full name.
-                for number in 0..<(first == last ? 1 : 2) {
-                    let edge = number == 0 ? first : last
-                    if fullNamesByEdge[edge, default: []].count < 64 { fullNamesByEdge[edge, default: []].append((words, key)) }
-                }
+                fullNamesByEdge.append((first, fullNamesByEdge.count, words, key))
+                if last != first { fullNamesByEdge.append((last, fullNamesByEdge.count, words, key)) }
             }
-            fullNameMentions[key, default: []].append(index)
+            fullNameUses.append((key, index))
+        }
+        fullNameUses.sort { $0.key != $1.key ? $0.key < $1.key : $0.mention < $1.mention }
+        fullNamesByEdge.sort { $0.edge != $1.edge ? $0.edge < $1.edge : $0.order < $1.order }
+        /// The first index of `list` whose key is not below `key`.
+        func lowerBound(_ count: Int, _ key: UInt64, _ keyAt: (Int) -> UInt64) -> Int {
+            var low = 0
+            var high = count
+            while low < high {
+                let middle = (low + high) / 2
+                if keyAt(middle) < key { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        /// The full names with `edge` as their first or last word: at most the first 64 met, so an article
+        /// repeating thousands of names stays linear.
+        func edgeNames(_ edge: UInt64) -> Range<Int> {
+            guard !fullNamesByEdge.isEmpty else { return 0..<0 }
+            let start = lowerBound(fullNamesByEdge.count, edge) { fullNamesByEdge[$0].edge }
+            var end = start
+            while end < fullNamesByEdge.count && fullNamesByEdge[end].edge == edge && end - start < 64 { end += 1 }
+            return start..<end
         }
         // Full names already weighed for the current mention: at most the two edge lists' 128, searched in place
         // (a Set and the lists' concatenation were made for every mention).
         var seen: [UInt64] = []
-        let noFullNames: [(words: Range<Int>, key: UInt64)] = []
         for index in mentions.indices where mentions[index].canonical == nil && mentions[index].type != "NORP" {
             let words = mentions[index].tokens
             let short = hashes[words]
             let start = mentions[index].start
             var best: Int?
             seen.removeAll(keepingCapacity: true)
-            let firstEdge = fullNamesByEdge[hashes[words.lowerBound]] ?? noFullNames
-            let lastEdge = fullNamesByEdge[hashes[words.upperBound - 1]] ?? noFullNames
+            let firstEdge = edgeNames(hashes[words.lowerBound])
+            let lastEdge = edgeNames(hashes[words.upperBound - 1])
             for position in 0..<(firstEdge.count + lastEdge.count) {
-                let full = position < firstEdge.count ? firstEdge[position] : lastEdge[position - firstEdge.count]
+                let full = fullNamesByEdge[
+                    position < firstEdge.count
+                        ? firstEdge.lowerBound + position : lastEdge.lowerBound + position - firstEdge.count]
                 guard full.words.count > words.count else { continue }
                 let long = hashes[full.words]
                 let fresh = !seen.contains(full.key)
                 if fresh { seen.append(full.key) }
-                guard fresh, long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short),
-                    let uses = fullNameMentions[full.key]
+                guard fresh, long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short)
                 else { continue }
+                // The name's mentions, in text order: `fullNameUses[usesStart..<usesEnd]`.
+                let usesStart = lowerBound(fullNameUses.count, full.key) { fullNameUses[$0].key }
+                var usesEnd = usesStart
+                while usesEnd < fullNameUses.count && fullNameUses[usesEnd].key == full.key { usesEnd += 1 }
+                guard usesEnd > usesStart else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
-                var low = 0
-                var high = uses.count
+                var low = usesStart
+                var high = usesEnd
                 while low < high {
                     let middle = (low + high) / 2
-                    if mentions[uses[middle]].start < start { low = middle + 1 } else { high = middle }
+                    if mentions[fullNameUses[middle].mention].start < start { low = middle + 1 } else { high = middle }
                 }
-                let other = low > 0 ? uses[low - 1] : uses[0]
+                let other = fullNameUses[low > usesStart ? low - 1 : usesStart].mention
                 if let chosen = best {
                     let before = mentions[other].start < start
                     let chosenBefore = mentions[chosen].start < start
