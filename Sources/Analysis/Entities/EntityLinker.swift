@@ -93,8 +93,11 @@ struct EntityLinker {
                 if let index = byText[acronym] { union(owner, index) }
             }
         }
+        // Initials are only worth spelling out when some mention is a lone all-caps word they could match.
+        let hasAcronymMention = mentions.contains { $0.tokens.count == 1 && tokens[$0.tokens.lowerBound].isAllCaps }
         var initials: [String: Int] = [:]
-        for (index, mention) in mentions.enumerated() where mention.type == "ORG" && mention.tokens.count >= 2 {
+        for (index, mention) in mentions.enumerated()
+        where hasAcronymMention && mention.type == "ORG" && mention.tokens.count >= 2 {
             // Tokens read in place, first letters from the scalars: copying Tokens retains their Strings.
             var view = String.UnicodeScalarView()
             for word in mention.tokens where tokens[word].kind == .word && !Self.minorWords.contains(tokens[word].lower) {
