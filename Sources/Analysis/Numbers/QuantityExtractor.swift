@@ -231,7 +231,8 @@ struct QuantityScanner {
     }
 
     /// The longest unit, currency or symbol form starting at `index`: (kind table value, end).
-    func lookup(_ table: KeyPath<QuantityLexicon, [String: String]>, at index: Int) -> (String, Int)? {
+    /// The table is passed itself, not as a key path: a key path argument was built at run time on every call.
+    func lookup(_ table: [String: String], at index: Int) -> (String, Int)? {
         let first = self.tokens[index].lower
         var length = self.lexicon.multiTokenStarts.contains(first) ? min(self.lexicon.longest, self.tokens.count - index) : 1
         while length >= 1 {
@@ -239,7 +240,7 @@ struct QuantityScanner {
             if length > 1 {
                 for offset in 1..<length { key += " " + self.tokens[index + offset].lower }
             }
-            if let value = self.lexicon[keyPath: table][key] { return (value, index + length) }
+            if let value = table[key] { return (value, index + length) }
             length -= 1
         }
         return nil
@@ -456,14 +457,14 @@ struct QuantityScanner {
         }
         var end = core.end
         if unit == nil, end < self.tokens.count, !self.excluded[end] {
-            if let (code, after) = self.lookup(\.currencies, at: end) {
+            if let (code, after) = self.lookup(self.lexicon.currencies, at: end) {
                 unit = code
                 end = after
             } else if self.lower(end) == "pounds" {
                 // Money when scaled ("5 million pounds"), weight otherwise ("5 pounds of rice").
                 unit = core.scaled ? "GBP" : "lb"
                 end += 1
-            } else if let (symbol, after) = self.lookup(\.units, at: end) {
+            } else if let (symbol, after) = self.lookup(self.lexicon.units, at: end) {
                 unit = symbol
                 end = after
             }
