@@ -81,6 +81,22 @@ import Testing
         #expect(!found.contains { $0.name == "Markovic" })
     }
 
+    @Test func shortNamesJoinTheirFullNamesByFirstOrLastWord() throws {
+        // Several full names, found by their first word ("Anna") or their last ("Nowak"); a short form before
+        // its full name joins the first one after it.
+        let found = self.entities(
+            "Nowak arrived early. Senator Anna Kowalski opened the hearing on Monday. Later Piotr Nowak, an engineer, "
+                + "testified, and Anna asked whether Nowak had signed the contract in June.")
+        let anna = try #require(found.first { $0.type == "PER" && $0.name == "Anna Kowalski" })
+        let piotr = try #require(found.first { $0.type == "PER" && $0.name == "Piotr Nowak" })
+        #expect(anna.count == 2, "\(anna.mentions)")
+        #expect(anna.aliases == ["Anna"])
+        #expect(piotr.count == 3, "\(piotr.mentions)")
+        #expect(piotr.aliases == ["Nowak"])
+        #expect(piotr.mentions.first?.start == 0)
+        #expect(!found.contains { $0.name == "Nowak" || $0.name == "Anna" })
+    }
+
     @Test func listedAliasesMerge() throws {
         let found = self.entities(
             "Officials blamed Daesh for the attack. ISIS has struck the region before, and IS-K claimed a bombing last year.")

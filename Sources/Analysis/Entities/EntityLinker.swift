@@ -135,7 +135,7 @@ struct EntityLinker {
         }
         fullNameUses.sort { $0.key != $1.key ? $0.key < $1.key : $0.mention < $1.mention }
         fullNamesByEdge.sort { $0.edge != $1.edge ? $0.edge < $1.edge : $0.order < $1.order }
-        /// The first index of `list` whose key is not below `key`.
+        /// The first position below `count` whose key (`keyAt`, ascending) is not below `key`.
         func lowerBound(_ count: Int, _ key: UInt64, _ keyAt: (Int) -> UInt64) -> Int {
             var low = 0
             var high = count
