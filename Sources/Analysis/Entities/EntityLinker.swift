@@ -135,24 +135,10 @@ struct EntityLinker {
         }
         fullNameUses.sort { $0.key != $1.key ? $0.key < $1.key : $0.mention < $1.mention }
         fullNamesByEdge.sort { $0.edge != $1.edge ? $0.edge < $1.edge : $0.order < $1.order }
-        /// The first position below `count` whose key (`keyAt`, ascending) is not below `key`.
-        func lowerBound(_ count: Int, _ key: UInt64, _ keyAt: (Int) -> UInt64) -> Int {
-            var low = 0
-            var high = count
-            while low < high {
-                let middle = (low + high) / 2
-                if keyAt(middle) < key { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
         /// The full names with `edge` as their first or last word: at most the first 64 met, so an article
         /// repeating thousands of names stays linear.
         func edgeNames(_ edge: UInt64) -> Range<Int> {
-            guard !fullNamesByEdge.isEmpty else { return 0..<0 }
-            let start = lowerBound(fullNamesByEdge.count, edge) { fullNamesByEdge[$0].edge }
-            var end = start
-            while end < fullNamesByEdge.count && fullNamesByEdge[end].edge == edge && end - start < 64 { end += 1 }
-            return start..<end
+            Self.run(of: edge, count: fullNamesByEdge.count, limit: 64) { fullNamesByEdge[$0].edge }
         }
         // Full names already weighed for the current mention: at most the two edge lists' 128, searched in place
         // (a Set and the lists' concatenation were made for every mention).
@@ -175,19 +161,13 @@ struct EntityLinker {
                 if fresh { seen.append(full.key) }
                 guard fresh, long.suffix(words.count).elementsEqual(short) || long.prefix(words.count).elementsEqual(short)
                 else { continue }
-                // The name's mentions, in text order: `fullNameUses[usesStart..<usesEnd]`.
-                let usesStart = lowerBound(fullNameUses.count, full.key) { fullNameUses[$0].key }
-                var usesEnd = usesStart
-                while usesEnd < fullNameUses.count && fullNameUses[usesEnd].key == full.key { usesEnd += 1 }
-                guard usesEnd > usesStart else { continue }
+                // The name's mentions, in text order, found by halving: walked, they made a text repeating one name
+                // quadratic.
+                let uses = Self.run(of: full.key, count: fullNameUses.count, limit: .max) { fullNameUses[$0].key }
+                guard !uses.isEmpty else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
-                var low = usesStart
-                var high = usesEnd
-                while low < high {
-                    let middle = (low + high) / 2
-                    if mentions[fullNameUses[middle].mention].start < start { low = middle + 1 } else { high = middle }
-                }
-                let other = fullNameUses[low > usesStart ? low - 1 : usesStart].mention
+                let before = Self.partitionPoint(uses.count) { mentions[fullNameUses[uses.lowerBound + $0].mention].start < start }
+                let other = fullNameUses[uses.lowerBound + max(before - 1, 0)].mention
                 if let chosen = best {
                     let before = mentions[other].start < start
                     let chosenBefore = mentions[chosen].start < start
@@ -321,15 +301,8 @@ struct EntityLinker {
         names.sort { $0.first != $1.first ? $0.first < $1.first : $0.order < $1.order }
         // The candidates for a first word: `names[start..<end]`, in the order they were met, the first 64.
         func candidates(_ word: UInt64) -> Range<Int>? {
-            var low = 0
-            var high = names.count
-            while low < high {
-                let middle = (low + high) / 2
-                if names[middle].first < word { low = middle + 1 } else { high = middle }
-            }
-            var end = low
-            while end < names.count && names[end].first == word && end - low < 64 { end += 1 }
-            return end > low ? low..<end : nil
+            let run = Self.run(of: word, count: names.count, limit: 64) { names[$0].first }
+            return run.isEmpty ? nil : run
         }
         var covered = [Bool](repeating: false, count: tokens.count)
         for index in mentions.indices { for token in mentions[index].tokens { covered[token] = true } }
@@ -366,6 +339,25 @@ struct EntityLinker {
         }
         guard !added.isEmpty else { return mentions }
         return (mentions + added).sorted { $0.start < $1.start }
+    }
+
+    /// The first position in `0..<count` where `isBefore` is false, for a predicate true on a prefix: a binary search.
+    static func partitionPoint(_ count: Int, _ isBefore: (Int) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isBefore(middle) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// In a list of `count` entries sorted by key (`keyAt`), the positions of the entries whose key is `key`, the
+    /// first `limit` of them.
+    static func run(of key: UInt64, count: Int, limit: Int, _ keyAt: (Int) -> UInt64) -> Range<Int> {
+        let start = Self.partitionPoint(count) { keyAt($0) < key }
+        let end = Self.partitionPoint(count) { keyAt($0) <= key }
+        return start..<(start + min(end - start, limit))
     }
 
     /// Whether the words of `tokens` (punctuation skipped) occur in a row in `title` (hashes of its words).
