@@ -166,8 +166,8 @@ struct EntityLinker {
                 let uses = Self.run(of: full.key, count: fullNameUses.count, limit: .max) { fullNameUses[$0].key }
                 guard !uses.isEmpty else { continue }
                 // Prefer the nearest full name before this mention; else the first after it.
-                let before = Self.partitionPoint(uses.count) { mentions[fullNameUses[uses.lowerBound + $0].mention].start < start }
-                let other = fullNameUses[uses.lowerBound + max(before - 1, 0)].mention
+                let earlier = Self.partitionPoint(uses.count) { mentions[fullNameUses[uses.lowerBound + $0].mention].start < start }
+                let other = fullNameUses[uses.lowerBound + max(earlier - 1, 0)].mention
                 if let chosen = best {
                     let before = mentions[other].start < start
                     let chosenBefore = mentions[chosen].start < start
