@@ -102,11 +102,14 @@ public struct AnalysisEvaluationReport: Codable, Sendable {
         for label in self.byLabel.keys.sorted() {
             lines.append(row(label, self.byLabel[label]!))
         }
+        // Names are padded to the longest one: a fixed width cut "microseconds_per_1000_words" short and ran its
+        // value into it.
+        let width = (self.metrics.keys.map(\.count) + self.counts.keys.map(\.count)).reduce(22, max) + 2
         for name in self.metrics.keys.sorted() {
-            lines.append(name.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%.4f", self.metrics[name]!))
+            lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "%.4f", self.metrics[name]!))
         }
         for name in self.counts.keys.sorted() {
-            lines.append(name.padding(toLength: 24, withPad: " ", startingAt: 0) + "\(self.counts[name]!)")
+            lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + "\(self.counts[name]!)")
         }
         return lines.joined(separator: "\n")
     }
