@@ -57,6 +57,10 @@ struct EntityTokenInfo {
     var flags: UInt64
     /// The alias table's BIO tag and type at this token (0 when outside every listed name).
     var lexicon: UInt64
+    /// A capitalized word's bands as a given name and a surname (`EntityLexicon.personNameBands`); 0 otherwise.
+    var personName: UInt64 = 0
+    /// A capitalized word's place-name value (`Gazetteer.placeFeature`); 0 otherwise.
+    var place: UInt64 = 0
     var isCapitalized: Bool
     /// A function word opening a sentence ("The", "He", "In"): see `EntityDecoder.mayOpen`.
     var isFunctionWord = false
@@ -224,7 +228,14 @@ enum EntityFeatures {
             }
         }
         hashes.removeAll(keepingCapacity: true)
-        for info in infos { hashes.append(info.word) }
+        let gazetteer = Gazetteer.shared
+        for index in infos.indices {
+            hashes.append(infos[index].word)
+            if infos[index].isCapitalized {
+                infos[index].personName = lexicon.personNameBands(infos[index].word)
+                infos[index].place = gazetteer.placeFeature(infos[index].word)
+            }
+        }
         lexicon.matches(document.tokens, range, hashes: hashes, into: &matches)
         for match in matches {
             let type = UInt64(match.type.rawValue + 1)
@@ -294,13 +305,22 @@ enum EntityFeatures {
         _ infos: [EntityTokenInfo], _ i: Int, previous: Int, previous2: Int, into features: inout [UInt64]
     ) {
         features.removeAll(keepingCapacity: true)
+        for _ in 0..<Self.biasCount { features.append(Self.bias) }
         Self.contextFeatures(infos, i) { features.append($0) }
         Self.historyFeatures(infos, i, previous: previous) { features.append($0) }
         features.append(Self.tagPairFeature(previous: previous, previous2: previous2))
     }
 
+    /// The feature every position has, the tags' prior.
+    static let bias = entityMix(1, 0)
+    /// How many times the bias counts, in training and in scoring. Counted once, its steps were as small as a rare
+    /// word's and the prior lagged behind the word features: counted 6 times, F1 rose on the GMB sentences held out
+    /// (0.802 to 0.814, mean of 4 training orders) and on GUM's news (0.53 to 0.58), with the person and place
+    /// name features.
+    static let biasCount = 6
+
     /// How many features `contextFeatures` and `historyFeatures` emit for every position.
-    static let contextCount = 24
+    static let contextCount = 26
     static let historyCount = 4
 
     /// The features of position `i` that do not depend on the tags before it: the tagger scores them for a whole
@@ -323,7 +343,6 @@ enum EntityFeatures {
         func add(_ template: UInt64, _ value: UInt64) {
             emit(entityMix(template, value))
         }
-        add(1, 0)  // bias
         add(2, t0.word)
         add(3, m1.word)
         add(4, p1.word)
@@ -347,6 +366,9 @@ enum EntityFeatures {
         add(26, entityMix(t0.word, p1.word))
         add(27, entityMix(t0.lexicon, t0.flags))
         add(29, entityMix(t0.word, t0.flags))
+        add(30, t0.personName)
+        add(31, entityMix(m1.personName, t0.personName))
+        add(33, t0.place)
     }
 
     /// The features of position `i` that read the tag before it.

@@ -45,27 +45,39 @@ public struct EntityLexicon: Sendable {
     /// `entityRunHash` of an alias's lowercase word hashes → entry: looked up for every name found, where
     /// joining and hashing the words as one String cost more than the look-up.
     let byName: [UInt64: Int]
+    /// `entityHash` of the lowercase words of Resources/person-names.tsv; asked about every capitalized word.
+    let personNames: HashIndex
+    /// Per word, by its position in `personNames`: how common it is as a given name and as a surname,
+    /// `given * 4 + surname`, each a band from 1 (common) to 3, or 0 (not listed).
+    let personNameBands: [UInt8]
 
     public static let shared: EntityLexicon = {
         do {
             return try EntityLexicon(
-                aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"))
+                aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"),
+                // Without the name list the tagger only loses one feature, not the alias table.
+                personNames: (try? ResourceFiles.lines("person-names.tsv")) ?? [])
         } catch {
             // The tagger still works without the table; only canonical names are lost.
-            return EntityLexicon(entries: [], candidates: [:], byName: [:])
+            return EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: HashIndex([]), bands: [])
         }
     }()
 
-    init(entries: [Entry], candidates: [UInt64: [Candidate]], byName: [UInt64: Int]) {
+    init(
+        entries: [Entry], candidates: [UInt64: [Candidate]], byName: [UInt64: Int], personNames: HashIndex, bands: [UInt8]
+    ) {
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
+        self.personNames = personNames
+        self.personNameBands = bands
     }
 
     /// - Parameters:
     ///   - aliases: lines `canonical \t type \t alias|alias|…`.
     ///   - demonyms: lines `country \t demonym|demonym|…`; each demonym becomes a NORP entry canonical to the country.
-    public init(aliases: [Substring], demonyms: [Substring]) throws {
+    ///   - personNames: lines `word \t given-name band \t surname band` (`#` lines are comments).
+    public init(aliases: [Substring], demonyms: [Substring], personNames: [Substring] = []) throws {
         var entries: [Entry] = []
         var candidates: [UInt64: [Candidate]] = [:]
         var byName: [UInt64: Int] = [:]
@@ -106,9 +118,31 @@ public struct EntityLexicon: Sendable {
         for key in candidates.keys {
             candidates[key]!.sort { $0.rest.count > $1.rest.count }
         }
+        var nameHashes: [UInt64] = []
+        var nameBands: [UInt8] = []
+        for (number, line) in personNames.enumerated() where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 3, let given = UInt8(fields[1]), let surname = UInt8(fields[2]), given < 4, surname < 4
+            else {
+                throw ResourceError.malformed("person-names.tsv", "line \(number + 1) is not word<TAB>band<TAB>band")
+            }
+            nameHashes.append(entityHash(String(fields[0])))
+            nameBands.append(given << 2 | surname)
+        }
+        let index = HashIndex(nameHashes)
+        var bands = [UInt8](repeating: 0, count: index.count)
+        for (hash, band) in zip(nameHashes, nameBands) { bands[index.position(of: hash)!] = band }
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
+        self.personNames = index
+        self.personNameBands = bands
+    }
+
+    /// How common a word is as a given name and as a surname (`personNames`), by `entityHash` of its lowercase form.
+    @inline(__always)
+    func personNameBands(_ word: UInt64) -> UInt64 {
+        self.personNames.position(of: word).map { UInt64(self.personNameBands[$0]) } ?? 0
     }
 
     /// The entry a name (any case, tokens as the tokenizer cuts them) stands for.

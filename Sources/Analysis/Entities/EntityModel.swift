@@ -3,10 +3,10 @@ import Foundation
 /// The weights of the entity tagger: features are hashed into 2^16 buckets (the hashing trick), each holding one
 /// 16-bit weight per tag, so scoring a feature is a single memory access with no probing and no allocation.
 ///
-/// File layout (little endian): "WWNER003", UInt32 tag count, UInt32 bucket bits, Float32 scale, then
+/// File layout (little endian): "WWNER004", UInt32 tag count, UInt32 bucket bits, Float32 scale, then
 /// 2^bits × tag count Int16 weights, bucket-major.
 public struct EntityModel: Sendable {
-    static let magic = Array("WWNER003".utf8)
+    static let magic = Array("WWNER004".utf8)
     /// 2^16 buckets (640 KB) score as well as 2^18 (5.8 MB) on held-out text and stay in a core's cache, where
     /// the bigger table made scoring wait on memory.
     public static let defaultBits = 16

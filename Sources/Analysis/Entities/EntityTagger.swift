@@ -145,9 +145,13 @@ enum EntityDecoder {
                 EntityFeatures.contextFeatures(infos, i) { offsets.append(model.prefetchRow($0, rows)) }
                 EntityFeatures.historyFeatures(infos, i, previous: 0) { offsets.append(model.prefetchRow($0, rows)) }
             }
+            // The bias is the same row for every token, counted `biasCount` times: summed once for the sentence.
+            var bias = SIMD16<Int32>()
+            model.add(EntityFeatures.bias, rows, wide, to: &bias)
+            bias &*= SIMD16(repeating: Int32(EntityFeatures.biasCount))
             var next = 0
             for i in 0..<infos.count {
-                var sum = SIMD16<Int32>()
+                var sum = bias
                 if Self.mayOpen(infos[i]) {
                     for _ in 0..<EntityFeatures.contextCount {
                         model.add(row: Int(offsets[next]), rows, wide, to: &sum)

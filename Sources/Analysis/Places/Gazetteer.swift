@@ -246,6 +246,30 @@ public final class Gazetteer: Sendable {
     let personNames: Set<String>
     /// The longest name in tokens, bounding how far a match is extended.
     let maxTokens: Int
+    /// Hashes of the single words that are a name or begin one ("paris", "new").
+    let placeWords: HashIndex
+    /// Per word of `placeWords`: the `notability` of its most notable reading as a whole name, plus 8 when it begins
+    /// a longer name.
+    let placeWordValues: [UInt8]
+
+    /// How notable a place is, 1 (a village) to 6 (a country): the tagger learns how far each level makes a
+    /// capitalized word a place.
+    static func notability(_ entry: GazetteerEntries.Packed) -> UInt8 {
+        switch entry.kind {
+        case .country: 6
+        case .admin1: 5
+        case .feature: 4
+        case .place: entry.isCapital || entry.population >= 100_000 ? 3 : entry.population >= 10_000 ? 2 : 1
+        }
+    }
+
+    /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `entityHash` of an
+    /// ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a longer
+    /// name ("New", "Hong").
+    @inline(__always)
+    func placeFeature(_ word: UInt64) -> UInt64 {
+        self.placeWords.position(of: word).map { UInt64(self.placeWordValues[$0]) } ?? 0
+    }
 
     init() {
         self.entries = GazetteerEntries()
@@ -261,6 +285,8 @@ public final class Gazetteer: Sendable {
         self.stopHashes = []
         self.personNames = []
         self.maxTokens = 1
+        self.placeWords = HashIndex([])
+        self.placeWordValues = []
     }
 
     public init(data: Data, aliases: Data) throws {
@@ -278,6 +304,9 @@ public final class Gazetteer: Sendable {
         var stopWords: Set<String> = []
         var personNames: Set<String> = []
 
+        // Single words that are a name or begin one, with the `notability` of the entry and 8 for a beginning.
+        var wordHashes: [UInt64] = []
+        var wordValues: [UInt8] = []
         func add(_ name: Substring, _ index: Int32) {
             // Names in the files are trimmed and single-spaced, so an ASCII name is hashed as it is read, lowercased;
             // only the few others go through `normalize`.
@@ -291,6 +320,10 @@ public final class Gazetteer: Sendable {
                 }
                 if byte == UInt8(ascii: " ") {
                     prefixes.append(hash)
+                    if words == 1 {
+                        wordHashes.append(hash)
+                        wordValues.append(8)
+                    }
                     words += 1
                 }
                 Self.hash(&hash, byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
@@ -303,12 +336,20 @@ public final class Gazetteer: Sendable {
                 for byte in key.utf8 {
                     if byte == UInt8(ascii: " ") {
                         prefixes.append(hash)
+                        if words == 1 {
+                            wordHashes.append(hash)
+                            wordValues.append(8)
+                        }
                         words += 1
                     }
                     Self.hash(&hash, byte)
                 }
             }
             maxTokens = max(maxTokens, words)
+            if words == 1 {
+                wordHashes.append(hash)
+                wordValues.append(Self.notability(entries.packed[Int(index)]))
+            }
             nameHashes.append(hash)
             nameEntries.append(index)
         }
@@ -439,6 +480,16 @@ public final class Gazetteer: Sendable {
             postings[Int(cursors[position])] = entry
             cursors[position] += 1
         }
+        // One look-up per capitalized word for the entity tagger, where `names` and `prefixes` took two.
+        let placeWords = HashIndex(wordHashes)
+        var placeWordValues = [UInt8](repeating: 0, count: placeWords.count)
+        for (hash, value) in zip(wordHashes, wordValues) {
+            let position = placeWords.position(of: hash)!
+            let old = placeWordValues[position]
+            placeWordValues[position] = max(old & 7, value & 7) | ((old | value) & 8)
+        }
+        self.placeWords = placeWords
+        self.placeWordValues = placeWordValues
         self.names = names
         self.postingStarts = postingStarts
         self.postings = postings
