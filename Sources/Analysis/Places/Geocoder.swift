@@ -151,6 +151,10 @@ public struct Geocoder: Sendable {
         let gazetteer = self.gazetteer
         var key = Gazetteer.hashSeed
         Gazetteer.hash(&key, Gazetteer.keyPart(tokens[start]))
+        // A word that is no place's name and begins none ends the search, unless the next token is glued to it
+        // ("U.S.", "St. Louis"): one look-up in the index the entity tagger has just read for the same words, where
+        // most capitalized words (people, organizations) took two in the larger, colder indexes of whole names.
+        if gazetteer.placeFeature(key) == 0 && (start + 1 >= limit || tokens[start + 1].spaceBefore) { return nil }
         var best: (Int, ArraySlice<Int32>, UInt64)?
         var index = start
         while true {
