@@ -229,6 +229,11 @@ enum EntityFeatures {
         }
         hashes.removeAll(keepingCapacity: true)
         let gazetteer = Gazetteer.shared
+        // Both word lists are asked for the whole sentence's capitalized words before any is read: their misses overlap.
+        for index in infos.indices where infos[index].isCapitalized {
+            lexicon.prefetchPersonNameBands(infos[index].word)
+            gazetteer.prefetchPlaceFeature(infos[index].word)
+        }
         for index in infos.indices {
             hashes.append(infos[index].word)
             if infos[index].isCapitalized {

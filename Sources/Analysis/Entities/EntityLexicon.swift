@@ -139,6 +139,9 @@ public struct EntityLexicon: Sendable {
         self.personNameBands = bands
     }
 
+    @inline(__always)
+    func prefetchPersonNameBands(_ word: UInt64) { self.personNames.prefetch(word) }
+
     /// How common a word is as a given name and as a surname (`personNames`), by `entityHash` of its lowercase form.
     @inline(__always)
     func personNameBands(_ word: UInt64) -> UInt64 {

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 /// One named place of the gazetteer: a country, an admin1 region, a populated place or another feature.
@@ -199,6 +200,16 @@ struct HashIndex: Sendable {
 
     @inline(__always)
     func contains(_ key: UInt64) -> Bool { self.position(of: key) != nil }
+
+    /// Asks for the filter word and the bucket `position(of:)` will read for `key`, so that the misses of many
+    /// look-ups overlap instead of each waiting in turn.
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        let mixed = Self.mix(key)
+        let bit = mixed &>> self.filterShift
+        self.filter.withUnsafeBufferPointer { wirewatch_prefetch($0.baseAddress! + Int(bit >> 6)) }
+        self.buckets.withUnsafeBufferPointer { wirewatch_prefetch($0.baseAddress! + Int(truncatingIfNeeded: mixed &>> self.shift)) }
+    }
 }
 
 /// GeoNames place names, looked up by normalized name, loaded once from `gazetteer.tsv` and
@@ -266,6 +277,9 @@ public final class Gazetteer: Sendable {
     /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `entityHash` of an
     /// ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a longer
     /// name ("New", "Hong").
+    @inline(__always)
+    func prefetchPlaceFeature(_ word: UInt64) { self.placeWords.prefetch(word) }
+
     @inline(__always)
     func placeFeature(_ word: UInt64) -> UInt64 {
         self.placeWords.position(of: word).map { UInt64(self.placeWordValues[$0]) } ?? 0
