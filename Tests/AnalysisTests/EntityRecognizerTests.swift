@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    /// The tagger's word lists load, or its name and place features would silently read 0 for every word (a missing
+    /// name list costs only that feature, so nothing else would fail).
+    @Test func wordListsReachTheTagger() {
+        let lexicon = EntityLexicon.shared
+        #expect(lexicon.personNameBands(entityHash("james")) == 1 << 2 | 1, "a common given name and surname")
+        #expect(lexicon.personNameBands(entityHash("nathan")) == 1 << 2 | 2)
+        #expect(lexicon.personNameBands(entityHash("smith")) == 1, "a surname only")
+        #expect(lexicon.personNameBands(entityHash("kabul")) == 0)
+        let gazetteer = Gazetteer.shared
+        #expect(gazetteer.placeFeature(entityHash("pakistan")) == 6, "a country")
+        #expect(gazetteer.placeFeature(entityHash("peshawar")) & 7 == 3, "a city of over 100,000")
+        #expect(gazetteer.placeFeature(entityHash("hong")) & 8 == 8, "the first word of Hong Kong")
+        #expect(gazetteer.placeFeature(entityHash("wirewatch")) == 0)
+        let document = Document(text: "Nathan Law spoke in Peshawar.")
+        let infos = EntityFeatures.infos(document, 0..<document.tokens.count, lexicon: lexicon)
+        #expect(infos[0].personName == 1 << 2 | 2 && infos[3].place & 7 == 3 && infos[2].personName == 0)
+    }
+
     /// The shipped decoder sums the bias once per sentence and the other rows in its own order; the trainer scores
     /// every feature of `features(…)`. Both must tag alike, or the model served is not the model trained. They may
     /// differ only where the shipped one keeps a token that cannot open a name at O without scoring it.

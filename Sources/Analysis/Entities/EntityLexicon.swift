@@ -139,6 +139,7 @@ public struct EntityLexicon: Sendable {
         self.personNameBands = bands
     }
 
+    /// Asks for what `personNameBands` of `word` will read (see `HashIndex.prefetch`).
     @inline(__always)
     func prefetchPersonNameBands(_ word: UInt64) { self.personNames.prefetch(word) }
 

@@ -274,12 +274,13 @@ public final class Gazetteer: Sendable {
         }
     }
 
-    /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `entityHash` of an
-    /// ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a longer
-    /// name ("New", "Hong").
+    /// Asks for what `placeFeature` of `word` will read (see `HashIndex.prefetch`).
     @inline(__always)
     func prefetchPlaceFeature(_ word: UInt64) { self.placeWords.prefetch(word) }
 
+    /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `entityHash` of an
+    /// ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a longer
+    /// name ("New", "Hong").
     @inline(__always)
     func placeFeature(_ word: UInt64) -> UInt64 {
         self.placeWords.position(of: word).map { UInt64(self.placeWordValues[$0]) } ?? 0
