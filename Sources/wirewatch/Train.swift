@@ -11,7 +11,8 @@ struct TrainNER: ParsableCommand {
         discussion: """
             Reads JSON Lines sentences in the schema of shared/data/ner-gmb-train.jsonl, holds out every 20th \
             sentence to print F1 after each epoch, and writes the quantized, pruned weights. The same data, \
-            seed and alias tables give the same file.
+            seed and resources (the alias and demonym tables, the person-name list and the gazetteer, whose \
+            words are features) give the same file; retrain after changing any of them.
 
             Example:
               swift run -c release wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl \\
