@@ -30,14 +30,27 @@ import Testing
         let model = EntityModel(
             tagCount: EntityTags.count, bits: 4,
             floatWeights: (0..<(16 * EntityTags.count)).map { Float($0 % 7) - 3 })
-        let copy = try EntityModel(data: model.serialized())
+        var digested = model
+        digested.resourceDigest = 0x0123_4567_89AB_CDEF
+        let copy = try EntityModel(data: digested.serialized())
         #expect(copy.weights == model.weights)
         #expect(copy.scale == model.scale)
+        #expect(copy.resourceDigest == 0x0123_4567_89AB_CDEF)
         var a = [Float](repeating: 0, count: EntityTags.count)
         var b = a
         model.scores([1, 2, UInt64.max], into: &a)
         copy.scores([1, 2, UInt64.max], into: &b)
         #expect(a == b && a.contains { $0 != 0 })
+    }
+
+    /// The shipped model was trained with the resources shipped beside it: the tagger reads the alias tables', the
+    /// name list's and the gazetteer's words as features, so editing one of them without retraining leaves a model
+    /// that reads features it never learned.
+    @Test func shippedModelMatchesItsResources() throws {
+        let model = try #require(self.recognizer.model)
+        #expect(
+            model.resourceDigest == EntityModel.resourceDigest(),
+            "a feature resource changed since ner.model was trained: swift run -c release wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl --output Sources/Analysis/Resources/ner.model")
     }
 
     /// The shipped decoder reads each position's context and history features from a flat list, by these counts.

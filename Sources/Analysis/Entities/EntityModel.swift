@@ -3,8 +3,8 @@ import Foundation
 /// The weights of the entity tagger: features are hashed into 2^16 buckets (the hashing trick), each holding one
 /// 16-bit weight per tag, so scoring a feature is a single memory access with no probing and no allocation.
 ///
-/// File layout (little endian): "WWNER004", UInt32 tag count, UInt32 bucket bits, Float32 scale, then
-/// 2^bits × tag count Int16 weights, bucket-major.
+/// File layout (little endian): "WWNER004", UInt32 tag count, UInt32 bucket bits, Float32 scale, UInt64
+/// `resourceDigest`, then 2^bits × tag count Int16 weights, bucket-major.
 public struct EntityModel: Sendable {
     static let magic = Array("WWNER004".utf8)
     /// 2^16 buckets (640 KB) score as well as 2^18 (5.8 MB) on held-out text and stay in a core's cache, where
@@ -14,6 +14,28 @@ public struct EntityModel: Sendable {
     let tagCount: Int
     let bits: Int
     let scale: Float
+    /// `EntityModel.resourceDigest()` of the resources the model was trained with (0: not recorded).
+    public internal(set) var resourceDigest: UInt64 = 0
+
+    /// The resources whose words are the tagger's features: a model trained with other versions of them reads
+    /// features it never learned. Their digest is recorded in the model, so a test can tell a stale one.
+    static let featureResources = [
+        "aliases.tsv", "demonyms.tsv", "person-names.tsv", "gazetteer.tsv", "gazetteer-aliases.tsv",
+    ]
+
+    /// A 64-bit FNV-1a digest of `featureResources` as found now (name, length and bytes of each; a missing file
+    /// counts as empty).
+    public static func resourceDigest() -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for name in Self.featureResources {
+            let data = (try? ResourceFiles.data(name)) ?? Data()
+            for byte in name.utf8 { add(byte) }
+            for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: data.count >> shift)) }
+            data.withUnsafeBytes { for byte in $0 { add(byte) } }
+        }
+        return hash
+    }
     /// The same weights as scoring reads them, `rowBytes` per bucket: scoring is bound by cache misses on this
     /// table, and 16-bit rows padded to 16 tags (2 MB) missed a 1 MB L2 on nearly every feature. 97% of buckets
     /// hold only weights in -128...127: their row is those bytes, then a 0. The others (bias, tag history,
@@ -87,9 +109,12 @@ public struct EntityModel: Sendable {
         self.init(tagCount: tagCount, bits: bits, scale: scale, weights: weights)
     }
 
+    static let headerBytes = 28
+
     public init(data: Data) throws {
         let bytes = [UInt8](data)
-        guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else {
+        let header = Self.headerBytes
+        guard bytes.count >= header, Array(bytes[0..<8]) == Self.magic else {
             throw ResourceError.malformed("ner.model", "not a Wirewatch entity model of this version")
         }
         func u32(_ at: Int) -> UInt32 {
@@ -99,26 +124,30 @@ public struct EntityModel: Sendable {
         let bits = Int(u32(12))
         let scale = Float(bitPattern: u32(16))
         let count = (1 << bits) * tagCount
-        guard tagCount == EntityTags.count, tagCount <= 16, bits <= 24, bytes.count == 20 + count * 2 else {
+        guard tagCount == EntityTags.count, tagCount <= 16, bits <= 24, bytes.count == header + count * 2 else {
             throw ResourceError.malformed("ner.model", "size or tag count does not match this build")
         }
         var weights = [Int16](repeating: 0, count: count)
         for index in 0..<count {
-            weights[index] = Int16(bitPattern: UInt16(bytes[20 + 2 * index]) | UInt16(bytes[21 + 2 * index]) << 8)
+            weights[index] =
+                Int16(bitPattern: UInt16(bytes[header + 2 * index]) | UInt16(bytes[header + 1 + 2 * index]) << 8)
         }
         self.init(tagCount: tagCount, bits: bits, scale: scale, weights: weights)
+        self.resourceDigest = UInt64(u32(20)) | UInt64(u32(24)) << 32
     }
 
     public func serialized() -> Data {
         let weights = self.weights
         var bytes = Self.magic
-        bytes.reserveCapacity(20 + weights.count * 2)
+        bytes.reserveCapacity(Self.headerBytes + weights.count * 2)
         func u32(_ value: UInt32) {
             for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
         }
         u32(UInt32(self.tagCount))
         u32(UInt32(self.bits))
         u32(self.scale.bitPattern)
+        u32(UInt32(truncatingIfNeeded: self.resourceDigest))
+        u32(UInt32(truncatingIfNeeded: self.resourceDigest >> 32))
         for weight in weights {
             let bits = UInt16(bitPattern: weight)
             bytes.append(UInt8(truncatingIfNeeded: bits))

@@ -94,6 +94,8 @@ public struct EntityTrainer {
 
     /// The trainer's live weights over hashed buckets and their running sums for averaging.
     final class Weights: EntityScorer {
+        /// The resources this process trains with, recorded in every model it writes.
+        static let resourceDigest = EntityModel.resourceDigest()
         let bits: Int
         var weights: [Float]
         var sums: [Double]
@@ -128,7 +130,9 @@ public struct EntityTrainer {
             for index in 0..<self.weights.count {
                 averaged[index] = Float(Double(self.weights[index]) - self.sums[index] / self.step)
             }
-            return EntityModel(tagCount: EntityTags.count, bits: self.bits, floatWeights: averaged)
+            var model = EntityModel(tagCount: EntityTags.count, bits: self.bits, floatWeights: averaged)
+            model.resourceDigest = Self.resourceDigest
+            return model
         }
     }
 
