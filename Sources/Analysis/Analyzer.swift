@@ -35,13 +35,15 @@ public struct Analyzer: Sendable {
 
     public func analyze(_ article: Article) -> AnalysisResult {
         let prepared = self.prepare(article.text)
-        var body = ""
-        body.reserveCapacity(article.text.utf8.count)
+        // The kept paragraphs' bytes, one line each: built as a String and then copied into bytes for CLD2, the text
+        // cost two buffers and two copies an article.
+        var body: [UInt8] = []
+        body.reserveCapacity(article.text.utf8.count + prepared.paragraphs.count)
         for paragraph in prepared.paragraphs {
-            body += paragraph.text
-            body += "\n"
+            body.append(contentsOf: paragraph.text.utf8)
+            body.append(0x0A)
         }
-        let language = LanguageDetector.detect(body, hint: article.languageHint)
+        let language = LanguageDetector.detect(text: body, hint: article.languageHint)
         let document = Document(
             text: article.text, paragraphs: prepared.paragraphs.map { $0.start..<$0.end },
             publishedAt: article.publishedAt)

@@ -19,7 +19,11 @@ public enum LanguageDetector {
 
     /// Detects the language of `text`; `hint` is the scraper's `language` field, if any.
     public static func detect(_ text: String, hint: String?) -> LanguageInfo {
-        let utf8 = Array(text.utf8)
+        Self.detect(text: Array(text.utf8), hint: hint)
+    }
+
+    /// The same for a text given as its UTF-8 bytes.
+    public static func detect(text utf8: [UInt8], hint: String?) -> LanguageInfo {
         let sample = Self.sample(utf8)
         if sample.count < utf8.count {
             let sampled = Self.detect(utf8: sample, hint: hint)
