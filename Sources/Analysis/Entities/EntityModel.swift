@@ -26,8 +26,8 @@ public struct EntityModel: Sendable {
     /// A 64-bit FNV-1a digest of `featureResources` as found now (name, length and bytes of each; a missing file
     /// counts as empty).
     public static func resourceDigest() -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var hash = WordHash.seed
+        func add(_ byte: UInt8) { hash = WordHash.step(hash, byte) }
         for name in Self.featureResources {
             let data = (try? ResourceFiles.data(name)) ?? Data()
             for byte in name.utf8 { add(byte) }
