@@ -26,14 +26,14 @@ public enum LanguageDetector {
     public static func detect(text utf8: [UInt8], hint: String?) -> LanguageInfo {
         let sample = Self.sample(utf8)
         if sample.count < utf8.count {
-            let sampled = Self.detect(utf8: sample, hint: hint)
+            let sampled = Self.detectWhole(utf8: sample, hint: hint)
             if sampled.reliable && sampled.confidence >= Self.trustedSampleShare { return sampled }
         }
-        return Self.detect(utf8: utf8, hint: hint)
+        return Self.detectWhole(utf8: utf8, hint: hint)
     }
 
     /// Detects the language of all of `utf8`.
-    static func detect(utf8: [UInt8], hint: String?) -> LanguageInfo {
+    static func detectWhole(utf8: [UInt8], hint: String?) -> LanguageInfo {
         var utf8 = utf8
         // CLD2 refuses a whole text for one control character in it (a stray escape, a C1 code from a mis-decoded
         // Windows-1252 page): they become spaces.

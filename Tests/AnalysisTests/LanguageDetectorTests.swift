@@ -45,7 +45,7 @@ import Testing
     func mixedText() {
         let text = ([String](repeating: Self.english, count: 10) + [String](repeating: Self.french, count: 10))
             .joined(separator: "\n")
-        let whole = LanguageDetector.detect(utf8: Array(text.utf8), hint: nil)
+        let whole = LanguageDetector.detectWhole(utf8: Array(text.utf8), hint: nil)
         let sampled = LanguageDetector.detect(text, hint: nil)
         #expect(whole.confidence < 0.7)
         #expect(sampled.confidence < 0.7, "\(sampled) against the whole text's \(whole)")
@@ -77,10 +77,10 @@ import Testing
                 let utf8 = Array(text.utf8)
                 if utf8.count > LanguageDetector.sampleBytes {
                     sampledLong += 1
-                    let sampled = LanguageDetector.detect(utf8: LanguageDetector.sample(utf8), hint: nil)
+                    let sampled = LanguageDetector.detectWhole(utf8: LanguageDetector.sample(utf8), hint: nil)
                     if !sampled.reliable || sampled.confidence < LanguageDetector.trustedSampleShare { fellBack += 1 }
                 }
-                let whole = LanguageDetector.detect(utf8: utf8, hint: nil)
+                let whole = LanguageDetector.detectWhole(utf8: utf8, hint: nil)
                 let sampled = LanguageDetector.detect(text, hint: nil)
                 compared += 1
                 if whole.code != sampled.code || whole.reliable != sampled.reliable {
