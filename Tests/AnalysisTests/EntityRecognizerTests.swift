@@ -79,6 +79,8 @@ import Testing
         #expect(gazetteer.placeFeature(entityHash("peshawar")) & 7 == 3, "a city of over 100,000")
         #expect(gazetteer.placeFeature(entityHash("hong")) & 8 == 8, "the first word of Hong Kong")
         #expect(gazetteer.placeFeature(entityHash("wirewatch")) == 0)
+        // A broken line is named; the shipped lexicon then loads without the list rather than without its aliases.
+        #expect(throws: ResourceError.self) { try EntityLexicon.personNameTable(["james\t1\t1", "bob\tx"]) }
         let document = Document(text: "Nathan Law spoke in Peshawar.")
         let infos = EntityFeatures.infos(document, 0..<document.tokens.count, lexicon: lexicon)
         #expect(infos[0].personName == 1 << 2 | 2 && infos[4].place & 7 == 3 && infos[2].personName == 0)

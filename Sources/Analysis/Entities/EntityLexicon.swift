@@ -53,10 +53,11 @@ public struct EntityLexicon: Sendable {
 
     public static let shared: EntityLexicon = {
         do {
+            // Without the name list, or with a broken one, the tagger only loses one feature, not the alias table.
+            let names = (try? ResourceFiles.lines("person-names.tsv")).flatMap { try? Self.personNameTable($0) }
             return try EntityLexicon(
                 aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"),
-                // Without the name list the tagger only loses one feature, not the alias table.
-                personNames: (try? ResourceFiles.lines("person-names.tsv")) ?? [])
+                nameTable: names ?? (HashIndex([]), []))
         } catch {
             // The tagger still works without the table; only canonical names are lost.
             return EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: HashIndex([]), bands: [])
@@ -78,6 +79,29 @@ public struct EntityLexicon: Sendable {
     ///   - demonyms: lines `country \t demonym|demonym|…`; each demonym becomes a NORP entry canonical to the country.
     ///   - personNames: lines `word \t given-name band \t surname band` (`#` lines are comments).
     public init(aliases: [Substring], demonyms: [Substring], personNames: [Substring] = []) throws {
+        try self.init(aliases: aliases, demonyms: demonyms, nameTable: try Self.personNameTable(personNames))
+    }
+
+    /// The name list's words by `entityHash`, and each one's bands by its position in the index.
+    static func personNameTable(_ lines: [Substring]) throws -> (HashIndex, [UInt8]) {
+        var nameHashes: [UInt64] = []
+        var nameBands: [UInt8] = []
+        for (number, line) in lines.enumerated() where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 3, let given = UInt8(fields[1]), let surname = UInt8(fields[2]), given < 4, surname < 4
+            else {
+                throw ResourceError.malformed("person-names.tsv", "line \(number + 1) is not word<TAB>band<TAB>band")
+            }
+            nameHashes.append(entityHash(String(fields[0])))
+            nameBands.append(given << 2 | surname)
+        }
+        let index = HashIndex(nameHashes)
+        var bands = [UInt8](repeating: 0, count: index.count)
+        for (hash, band) in zip(nameHashes, nameBands) { bands[index.position(of: hash)!] = band }
+        return (index, bands)
+    }
+
+    init(aliases: [Substring], demonyms: [Substring], nameTable: (HashIndex, [UInt8])) throws {
         var entries: [Entry] = []
         var candidates: [UInt64: [Candidate]] = [:]
         var byName: [UInt64: Int] = [:]
@@ -118,25 +142,10 @@ public struct EntityLexicon: Sendable {
         for key in candidates.keys {
             candidates[key]!.sort { $0.rest.count > $1.rest.count }
         }
-        var nameHashes: [UInt64] = []
-        var nameBands: [UInt8] = []
-        for (number, line) in personNames.enumerated() where !line.hasPrefix("#") {
-            let fields = line.split(separator: "\t")
-            guard fields.count == 3, let given = UInt8(fields[1]), let surname = UInt8(fields[2]), given < 4, surname < 4
-            else {
-                throw ResourceError.malformed("person-names.tsv", "line \(number + 1) is not word<TAB>band<TAB>band")
-            }
-            nameHashes.append(entityHash(String(fields[0])))
-            nameBands.append(given << 2 | surname)
-        }
-        let index = HashIndex(nameHashes)
-        var bands = [UInt8](repeating: 0, count: index.count)
-        for (hash, band) in zip(nameHashes, nameBands) { bands[index.position(of: hash)!] = band }
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
-        self.personNames = index
-        self.personNameBands = bands
+        (self.personNames, self.personNameBands) = nameTable
     }
 
     /// Asks for what `personNameBands` of `word` will read (see `HashIndex.prefetch`).
