@@ -21,7 +21,10 @@ public struct Analyzer: Sendable {
 
     /// Loads every model and lexicon now rather than on the first article, so a missing or broken resource is
     /// reported at startup and the first article is not slow.
-    public static func warmUp() {
+    ///
+    /// - Returns: the resources that failed to load (each stage then runs without it; the caller reports them).
+    @discardableResult
+    public static func warmUp() -> [ResourceError] {
         _ = EntityRecognizer.shared
         _ = Gazetteer.shared
         _ = QuoteExtractor.shared
@@ -31,6 +34,7 @@ public struct Analyzer: Sendable {
         _ = Summarizer.shared
         _ = DateExtractor.shared
         _ = QuantityExtractor.shared
+        return ResourceFiles.problems
     }
 
     public func analyze(_ article: Article) -> AnalysisResult {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Finds the analysis resources (model weights, gazetteer, lexicons) at run time.
 ///
@@ -34,8 +35,37 @@ public enum ResourceFiles {
     /// A resource's bytes; the error names the file and every place looked in.
     public static func data(_ name: String) throws -> Data {
         guard let url = Self.url(name) else { throw ResourceError.missing(name) }
-        return try Data(contentsOf: url)
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ResourceError.unreadable(name, error.localizedDescription)
+        }
     }
+
+    /// Runs a resource's loader; when it fails, records why and returns the fallback. Every resource has a fallback
+    /// (an empty table, no model) so that one bad file costs the fields it feeds, not the daemon; recording is what
+    /// keeps that from going unnoticed: `Analyzer.warmUp` hands the list to the daemon's log and the CLI's stderr.
+    public static func loading<T>(or fallback: @autoclosure () -> T, _ load: () throws -> T) -> T {
+        do {
+            return try load()
+        } catch {
+            Self.record(error)
+            return fallback()
+        }
+    }
+
+    static func record(_ error: any Error) {
+        let problem = error as? ResourceError ?? .unreadable("?", "\(error)")
+        Self.recorded.withLock { problems in
+            // Two loaders may read the same file; its problem is reported once.
+            if !problems.contains(where: { $0.description == problem.description }) { problems.append(problem) }
+        }
+    }
+
+    private static let recorded = Mutex<[ResourceError]>([])
+
+    /// Every resource that failed to load so far, in the order met.
+    public static var problems: [ResourceError] { Self.recorded.withLock { $0 } }
 
     /// A UTF-8 text resource split into lines, skipping blank lines and `#` comments.
     public static func lines(_ name: String) throws -> [Substring] {
@@ -46,12 +76,21 @@ public enum ResourceFiles {
 
 public enum ResourceError: Error, CustomStringConvertible {
     case missing(String)
+    case unreadable(String, String)
     case malformed(String, String)
+
+    /// The file's name.
+    public var resource: String {
+        switch self {
+        case .missing(let name), .unreadable(let name, _), .malformed(let name, _): name
+        }
+    }
 
     public var description: String {
         switch self {
         case .missing(let name):
             "analysis resource \(name) not found (set WIREWATCH_RESOURCES to the directory holding it, or reinstall)"
+        case .unreadable(let name, let reason): "analysis resource \(name) could not be read: \(reason)"
         case .malformed(let name, let reason): "analysis resource \(name) is malformed: \(reason)"
         }
     }

@@ -71,11 +71,18 @@ struct PipelineService: Service {
         self.state.backlog.store(pending, ordering: .relaxed)
         // Models and lexicons load now, not on the first article: a missing file is reported at startup.
         let loadStarted = Date()
-        Analyzer.warmUp()
+        let resourceProblems = Analyzer.warmUp()
         // Loading reads files of megabytes and builds the indexes through scratch arrays: hand that back now, not
         // after the first burst, so an idle daemon holds only the loaded resources.
         malloc_trim(0)
         if let directory = ResourceFiles.directory {
+            // The daemon serves without a broken resource (the fields it feeds come out empty or poorer) rather than
+            // stop the feed, but says which and why, once per file.
+            for problem in resourceProblems {
+                self.logger.error(
+                    "analysis resource unusable: the fields it feeds will be empty or degraded",
+                    metadata: ["resource.file": "\(problem.resource)", "error": "\(problem)"])
+            }
             self.logger.info(
                 "analysis resources loaded",
                 metadata: [

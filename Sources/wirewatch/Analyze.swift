@@ -37,6 +37,7 @@ struct Analyze: AsyncParsableCommand {
         try await reportingFailures {
             var limits = DecodeLimits.default
             limits.maxPayloadBytes = self.maxPayloadBytes
+            warnAboutUnusableResources()
             let processor = ArticleProcessor(limits: limits)
             let encoder = ArticleProcessor.encoder()
             if self.pretty { encoder.outputFormatting.insert(.prettyPrinted) }

@@ -93,6 +93,7 @@ struct Bench: AsyncParsableCommand {
             }
             let report: BenchReport
             if self.offline {
+                if self.stage != .dedup { warnAboutUnusableResources() }
                 report = try OfflineBench(corpus: corpus, workers: workers, stage: self.stage)
                     .run(remembered: self.remembered, progress: progress)
             } else {

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Configuration
 import Foundation
@@ -76,6 +77,15 @@ struct Failure: Error, CustomStringConvertible {
 /// Writes a line to stderr.
 func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Loads the analysis resources now and names on stderr each one that failed. The command still runs, as the
+/// daemon does, with the fields that resource feeds empty or poorer: the warning is what tells a broken install
+/// from poor analysis.
+func warnAboutUnusableResources() {
+    for problem in Analyzer.warmUp() {
+        warn("wirewatch: warning: \(problem); the fields it feeds will be empty or degraded")
+    }
 }
 
 /// Runs a command body, turning failures into one stderr line and exit status 1.

@@ -120,6 +120,7 @@ struct Evaluate: AsyncParsableCommand {
     /// Scores one analysis stage, the way the daemon runs it.
     func runAnalysisTask() throws {
         guard FileManager.default.isReadableFile(atPath: self.file) else { throw Failure("cannot read \(self.file)") }
+        warnAboutUnusableResources()
         let analyzer = Analyzer()
         let started = Date()
         let showProgress = isTerminal(2) && self.format == .text

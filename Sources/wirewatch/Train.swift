@@ -44,6 +44,14 @@ struct TrainNER: ParsableCommand {
     var skipTraining = false
 
     func run() throws {
+        // The shipped model's problems do not matter here: this command writes or reads the one at --output.
+        let problems = Analyzer.warmUp().filter { $0.resource != "ner.model" }
+        // A model trained without one of its word lists learns no weights for features the daemon will read:
+        // refused, where scoring goes on without one and says so.
+        if !self.skipTraining, let problem = problems.first(where: { EntityModel.featureResources.contains($0.resource) }) {
+            throw Failure("\(problem); not training a model without it")
+        }
+        for problem in problems { warn("wirewatch: warning: \(problem); the fields it feeds will be empty or degraded") }
         let model: EntityModel
         if self.skipTraining {
             model = try EntityModel(data: Data(contentsOf: URL(fileURLWithPath: self.output)))

@@ -278,12 +278,13 @@ public struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Runs the `wirewatch` CLI and captures its output.
-public func runCLI(_ arguments: [String], stdin: Data? = nil, timeout: Double = 60) throws
+public func runCLI(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], timeout: Double = 60) throws
     -> (status: Int32, stdout: String, stderr: String)
 {
     let process = Process()
     process.executableURL = Binaries.cli
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

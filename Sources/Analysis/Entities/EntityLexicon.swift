@@ -52,15 +52,17 @@ public struct EntityLexicon: Sendable {
     let personNameBands: [UInt8]
 
     public static let shared: EntityLexicon = {
-        do {
-            // Without the name list, or with a broken one, the tagger only loses one feature, not the alias table.
-            let names = (try? ResourceFiles.lines("person-names.tsv")).flatMap { try? Self.personNameTable($0) }
-            return try EntityLexicon(
+        // Without the name list, or with a broken one, the tagger only loses one feature, not the alias table.
+        let names = ResourceFiles.loading(or: (HashIndex([]), [])) {
+            try Self.personNameTable(try ResourceFiles.lines("person-names.tsv"))
+        }
+        // The tagger still works without the alias table; only canonical names are lost.
+        return ResourceFiles.loading(
+            or: EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: names.0, bands: names.1)
+        ) {
+            try EntityLexicon(
                 aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"),
-                nameTable: names ?? (HashIndex([]), []))
-        } catch {
-            // The tagger still works without the table; only canonical names are lost.
-            return EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: HashIndex([]), bands: [])
+                nameTable: names)
         }
     }()
 

@@ -19,7 +19,7 @@ public struct EntityModel: Sendable {
 
     /// The resources whose words are the tagger's features: a model trained with other versions of them reads
     /// features it never learned. Their digest is recorded in the model, so a test can tell a stale one.
-    static let featureResources = [
+    public static let featureResources = [
         "aliases.tsv", "demonyms.tsv", "person-names.tsv", "gazetteer.tsv", "gazetteer-aliases.tsv",
     ]
 

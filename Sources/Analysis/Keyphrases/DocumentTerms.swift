@@ -265,7 +265,7 @@ final class TermLexicon: Sendable {
     }
 
     static func resourceLines(_ name: String) -> [String] {
-        ((try? ResourceFiles.lines(name)) ?? []).map(String.init)
+        ResourceFiles.loading(or: []) { try ResourceFiles.lines(name) }.map(String.init)
     }
 
     /// The id of a lexicon word's stem among `cueStems`.

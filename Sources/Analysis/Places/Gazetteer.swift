@@ -220,11 +220,9 @@ struct HashIndex: Sendable {
 public final class Gazetteer: Sendable {
     /// The gazetteer the analysis uses; empty (and every lookup nil) when the resource files are missing.
     public static let shared: Gazetteer = {
-        do {
-            return try Gazetteer(
+        ResourceFiles.loading(or: Gazetteer()) {
+            try Gazetteer(
                 data: try ResourceFiles.data("gazetteer.tsv"), aliases: try ResourceFiles.data("gazetteer-aliases.tsv"))
-        } catch {
-            return Gazetteer()
         }
     }()
 
