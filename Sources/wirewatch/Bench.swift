@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import WirewatchService
@@ -93,9 +94,10 @@ struct Bench: AsyncParsableCommand {
             }
             let report: BenchReport
             if self.offline {
-                if self.stage != .dedup { warnAboutUnusableResources() }
                 report = try OfflineBench(corpus: corpus, workers: workers, stage: self.stage)
                     .run(remembered: self.remembered, progress: progress)
+                // After the run, which times the loading itself.
+                warnAboutUnusableResources(ResourceFiles.problems)
             } else {
                 let context = try Context()
                 defer { context.terminate() }

@@ -79,11 +79,11 @@ func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// Loads the analysis resources now and names on stderr each one that failed. The command still runs, as the
-/// daemon does, with the fields that resource feeds empty or poorer: the warning is what tells a broken install
-/// from poor analysis.
-func warnAboutUnusableResources() {
-    for problem in Analyzer.warmUp() {
+/// Names on stderr each analysis resource that failed to load (by default loading them all first). The command
+/// still runs, as the daemon does, with the fields that resource feeds empty or poorer: the warning is what tells a
+/// broken install from poor analysis.
+func warnAboutUnusableResources(_ problems: [ResourceError] = Analyzer.warmUp()) {
+    for problem in problems {
         warn("wirewatch: warning: \(problem); the fields it feeds will be empty or degraded")
     }
 }
