@@ -29,10 +29,13 @@ public struct BenchReport: Codable, Sendable {
         public var seconds: Double
         public var share: Double
         public var microsecondsPerArticle: Double
+        /// The figure speed targets are set in: articles differ in length, words less.
+        public var millisecondsPerThousandWords: Double
 
         enum CodingKeys: String, CodingKey {
             case seconds, share
             case microsecondsPerArticle = "us_per_article"
+            case millisecondsPerThousandWords = "ms_per_1000_words"
         }
     }
 
@@ -248,7 +251,8 @@ public struct OfflineBench: Sendable {
             guard total > 0 else { continue }
             stages[name] = .init(
                 seconds: Double(total) / 1e9, share: Double(total) / Double(grand),
-                microsecondsPerArticle: Double(total) / 1000 / Double(count)
+                microsecondsPerArticle: Double(total) / 1000 / Double(count),
+                millisecondsPerThousandWords: Double(total) / 1e6 / (Double(max(1, self.corpus.totalWords)) / 1000)
             )
         }
         return BenchReport(

@@ -144,7 +144,9 @@ struct Bench: AsyncParsableCommand {
         for name in ["decode", "dedup", "analysis", "encode"] {
             guard let stage = report.stages[name] else { continue }
             let label = ("  " + name).padding(toLength: 15, withPad: " ", startingAt: 0)
-            Swift.print(label + String(format: "%5.1f %%   %8.1f µs/article", stage.share * 100, stage.microsecondsPerArticle))
+            Swift.print(label + String(
+                format: "%5.1f %%   %8.1f µs/article   %6.3f ms/1,000 words", stage.share * 100,
+                stage.microsecondsPerArticle, stage.millisecondsPerThousandWords))
         }
         if let seconds = report.resourceSeconds {
             Swift.print(String(format: "  resources    loaded in %.2f s, before the clock", seconds))
