@@ -15,7 +15,7 @@ struct TrainNER: ParsableCommand {
             words are features) give the same file; retrain after changing any of them.
 
             Example:
-              swift run -c release wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl \\
+              swift run -c release --static-swift-stdlib wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl \\
                 --output Sources/Analysis/Resources/ner.model
             """
     )

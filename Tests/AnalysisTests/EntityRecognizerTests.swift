@@ -50,7 +50,7 @@ import Testing
         let model = try #require(self.recognizer.model)
         #expect(
             model.resourceDigest == EntityModel.resourceDigest(),
-            "a feature resource changed since ner.model was trained: swift run -c release wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl --output Sources/Analysis/Resources/ner.model")
+            "a feature resource changed since ner.model was trained: swift run -c release --static-swift-stdlib wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl --output Sources/Analysis/Resources/ner.model")
     }
 
     /// The shipped decoder reads each position's context and history features from a flat list, by these counts.
