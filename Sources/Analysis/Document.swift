@@ -11,6 +11,10 @@ public struct Document: Sendable {
     /// Kept paragraphs, as scalar ranges into `scalars`, in order.
     public let paragraphs: [Range<Int>]
     public let tokens: [Token]
+    /// Per token: the 64-bit FNV-1a hash of its lowercase UTF-8, `entityHash(token.lower)`. The tagger's features,
+    /// the alias table, entity linking and the stemmed vocabulary all key words by it; each hashed every token
+    /// itself, a pass over the text's scalars apiece.
+    public let wordHashes: [UInt64]
     public let sentences: [Sentence]
     /// The article's `published_at`, the anchor for relative dates ("last week").
     public let publishedAt: Date?
@@ -30,13 +34,16 @@ public struct Document: Sendable {
         self.publishedAt = publishedAt
         var tokens: [Token] = []
         tokens.reserveCapacity(scalars.count / 5)
+        var wordHashes: [UInt64] = []
+        wordHashes.reserveCapacity(scalars.count / 5)
         var sentences: [Sentence] = []
         for (index, range) in ranges.enumerated() {
             let first = tokens.count
-            Tokenizer.tokenize(scalars, range, into: &tokens)
+            Tokenizer.tokenize(scalars, range, into: &tokens, hashes: &wordHashes)
             SentenceSplitter.split(scalars, tokens, first..<tokens.count, paragraph: index, into: &sentences)
         }
         self.tokens = tokens
+        self.wordHashes = wordHashes
         self.sentences = sentences
     }
 
@@ -223,6 +230,14 @@ public enum Tokenizer {
     }
 
     public static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
+        var hashes: [UInt64] = []
+        Self.tokenize(scalars, range, into: &tokens, hashes: &hashes)
+    }
+
+    /// Also appends each token's `entityHash(lower)` to `hashes`, from the scalars it reads anyway.
+    public static func tokenize(
+        _ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token], hashes: inout [UInt64]
+    ) {
         var index = range.lowerBound
         var spaceBefore = true
         // A non-ASCII token's UTF-8: Strings of up to 15 bytes are built without allocating.
@@ -238,6 +253,7 @@ public enum Tokenizer {
             let start = index
             guard Self.isLetterOrDigit(scalar) else {
                 let text = String(scalar)
+                hashes.append(scalar.value < 0x80 ? WordHash.step(WordHash.seed, UInt8(scalar.value)) : entityHash(text))
                 tokens.append(
                     Token(
                         start: start, end: start + 1, text: text, kind: .punctuation, isCapitalized: false,
@@ -292,6 +308,12 @@ public enum Tokenizer {
             if scalars[start..<index].allSatisfy({ $0.value < 0x80 }) {
                 // Most tokens: one byte per scalar, written straight into the Strings.
                 let count = index - start
+                var hash = WordHash.seed
+                for position in start..<index {
+                    let value = UInt8(truncatingIfNeeded: scalars[position].value)
+                    hash = WordHash.step(hash, value >= 0x41 && value <= 0x5A ? value | 0x20 : value)
+                }
+                hashes.append(hash)
                 text = String(unsafeUninitializedCapacity: count) { buffer in
                     for offset in 0..<count { buffer[offset] = UInt8(truncatingIfNeeded: scalars[start + offset].value) }
                     return count
@@ -308,6 +330,7 @@ public enum Tokenizer {
                 for position in start..<index { UTF8.encode(scalars[position]) { bytes.append($0) } }
                 text = String(decoding: bytes, as: UTF8.self)
                 lower = text.lowercased()
+                hashes.append(entityHash(lower))
             }
             tokens.append(
                 Token(

@@ -160,8 +160,8 @@ enum EntityFeatures {
         infos.removeAll(keepingCapacity: true)
         infos.reserveCapacity(range.count)
         var opensSentence = true
-        // Fields read in place and ASCII words hashed from the scalars: copying a Token retains its two Strings,
-        // and walking them cost more than the hashing.
+        // Fields read in place: copying a Token retains its two Strings. The word hashes are the tokenizer's.
+        let wordHashes = document.wordHashes
         document.tokens.withUnsafeBufferPointer { tokens in
             document.scalars.withUnsafeBufferPointer { scalars in
                 for index in range {
@@ -178,18 +178,15 @@ enum EntityFeatures {
                     }
                     var ascii = true
                     var hasUpper = false
-                    var word: UInt64 = 0xcbf2_9ce4_8422_2325
                     for position in start..<end {
                         let value = scalars[position].value
                         guard value < 0x80 else {
                             ascii = false
                             break
                         }
-                        let upper = value >= 0x41 && value <= 0x5A
-                        hasUpper = hasUpper || upper
-                        word ^= UInt64(upper ? value | 0x20 : value)
-                        word &*= 0x100_0000_01b3
+                        hasUpper = hasUpper || (value >= 0x41 && value <= 0x5A)
                     }
+                    let word = wordHashes[index]
                     let info: EntityTokenInfo
                     if ascii {
                         if kind == .word && !isCapitalized && hasUpper { flags = 6 }
@@ -212,7 +209,7 @@ enum EntityFeatures {
                         if opensSentence { flags += 10 }
                         let (prefix3, suffix2, suffix3, suffix4) = Self.affixes(token.lower)
                         info = EntityTokenInfo(
-                            word: entityHash(token.lower), shape: Self.shape(token.text),
+                            word: word, shape: Self.shape(token.text),
                             prefix3: prefix3, suffix2: suffix2, suffix3: suffix3, suffix4: suffix4,
                             flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
                     }

@@ -11,14 +11,10 @@ struct EntityLinker {
     /// Per token of the document: `entityHash(token.lower)`.
     let wordHashes: [UInt64]
 
-    init(document: Document, lexicon: EntityLexicon, wordHashes: [UInt64]? = nil) {
+    init(document: Document, lexicon: EntityLexicon) {
         self.document = document
         self.lexicon = lexicon
-        if let wordHashes, wordHashes.count == document.tokens.count {
-            self.wordHashes = wordHashes
-        } else {
-            self.wordHashes = document.tokens.map { entityHash($0.lower) }
-        }
+        self.wordHashes = document.wordHashes
     }
 
     /// `entityHash(text.lowercased())` without building the lowercased String when the text is ASCII.
@@ -381,10 +377,12 @@ struct EntityLinker {
         let scalars = Array(text.unicodeScalars)
         var tokens: [Token] = []
         tokens.reserveCapacity(scalars.count / 4 + 4)
-        Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
+        var all: [UInt64] = []
+        all.reserveCapacity(scalars.count / 4 + 4)
+        Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens, hashes: &all)
         var hashes: [UInt64] = []
         hashes.reserveCapacity(tokens.count)
-        for token in tokens where token.kind != .punctuation { hashes.append(entityHash(token.lower)) }
+        for (token, hash) in zip(tokens, all) where token.kind != .punctuation { hashes.append(hash) }
         return hashes
     }
 }

@@ -95,17 +95,10 @@ public struct EntityRecognizer: Sendable {
 
     /// Every entity mention in reading order (dates are left to the date stage).
     public func mentions(in document: Document) -> [EntityMention] {
-        self.mentionsAndWordHashes(in: document).mentions
-    }
-
-    /// The mentions, and `entityHash` of every token's lowercase word, which the linker compares names by.
-    func mentionsAndWordHashes(in document: Document) -> (mentions: [EntityMention], wordHashes: [UInt64]) {
         var mentions: [EntityMention] = []
         // The BBC articles hold a name mention every 14 words (one every 4.6 at most): room for one in eight tokens
         // spares regrowing the list as it fills. Capped, so a huge text without names does not reserve megabytes.
         mentions.reserveCapacity(min(document.tokens.count / 8, 1024))
-        var wordHashes: [UInt64] = []
-        wordHashes.reserveCapacity(document.tokens.count)
         // Per-sentence arrays made once an article, sized for its longest sentence: made for every sentence, and grown
         // as each filled, they were a fifth of the analysis's allocations.
         let longest = document.sentences.reduce(0) { max($0, $1.tokens.count) }
@@ -128,8 +121,6 @@ public struct EntityRecognizer: Sendable {
             EntityFeatures.infos(
                 document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil,
                 into: &infos, hashes: &hashes)
-            // `hashes` holds the sentence's word hashes, which `infos` computed for the alias table.
-            if wordHashes.count == sentence.tokens.lowerBound { wordHashes.append(contentsOf: hashes) }
             found.removeAll(keepingCapacity: true)
             if let model = self.model {
                 EntityDecoder.decode(
@@ -170,7 +161,7 @@ public struct EntityRecognizer: Sendable {
                         tokens: tokens, type: type, text: document.text(tokens: tokens), canonical: entry?.canonical))
             }
         }
-        return (mentions, wordHashes)
+        return mentions
     }
 
     /// The article's entities, each with all its mentions merged, most salient first.
@@ -178,7 +169,7 @@ public struct EntityRecognizer: Sendable {
     ///   - document: the tokenized article.
     ///   - title: the headline; an entity named in it is more salient.
     public func entities(in document: Document, title: String? = nil) -> [EntityResult] {
-        let (mentions, wordHashes) = self.mentionsAndWordHashes(in: document)
-        return EntityLinker(document: document, lexicon: self.lexicon, wordHashes: wordHashes).link(mentions, title: title)
+        let mentions = self.mentions(in: document)
+        return EntityLinker(document: document, lexicon: self.lexicon).link(mentions, title: title)
     }
 }

@@ -36,6 +36,7 @@ public struct DocumentTerms: Sendable {
         var lowerOfToken = [Int32](repeating: -1, count: tokens.count)
         var flags = [UInt16](repeating: 0, count: tokens.count)
         let scalars = document.scalars
+        let wordHashes = document.wordHashes
         tokens.withUnsafeBufferPointer { tokens in
             for index in tokens.indices {
                 var shape: UInt16 = tokens[index].isCapitalized ? TermFlags.capitalized : 0
@@ -54,20 +55,8 @@ public struct DocumentTerms: Sendable {
                 if kind == .number { shape |= TermFlags.number | TermFlags.stop }
                 if end - start < 2 { shape |= TermFlags.short }
                 flags[index] = shape
-                // ASCII words are hashed straight from the scalars, lowercased on the way, as `WordHash.of` would
-                // hash `lower`; only other words touch the String.
-                var hash: UInt64 = WordHash.seed
-                var ascii = true
-                for position in start..<end {
-                    var value = scalars[position].value
-                    guard value < 0x80 else {
-                        ascii = false
-                        break
-                    }
-                    if value >= 0x41 && value <= 0x5A { value |= 0x20 }
-                    hash = WordHash.step(hash, UInt8(truncatingIfNeeded: value))
-                }
-                if !ascii { hash = WordHash.of(tokens[index].lower) } else if hash == 0 { hash = 1 }
+                // The tokenizer's hash of `lower` is `WordHash.of(lower)` but for 0, which marks an empty slot here.
+                let hash = wordHashes[index] == 0 ? 1 : wordHashes[index]
                 var slot = Int(truncatingIfNeeded: WordHash.mix(hash)) & mask
                 while tableKeys[slot] != 0 && tableKeys[slot] != hash { slot = (slot + 1) & mask }
                 if tableKeys[slot] == hash {
