@@ -45,17 +45,18 @@ public enum ResourceFiles {
     /// Runs a resource's loader; when it fails, records why and returns the fallback. Every resource has a fallback
     /// (an empty table, no model) so that one bad file costs the fields it feeds, not the daemon; recording is what
     /// keeps that from going unnoticed: `Analyzer.warmUp` hands the list to the daemon's log and the CLI's stderr.
-    public static func loading<T>(or fallback: @autoclosure () -> T, _ load: () throws -> T) -> T {
+    /// `name` is the file a failure is blamed on when the error does not name one itself.
+    public static func loading<T>(_ name: String, or fallback: @autoclosure () -> T, _ load: () throws -> T) -> T {
         do {
             return try load()
         } catch {
-            Self.record(error)
+            Self.record(error, name)
             return fallback()
         }
     }
 
-    static func record(_ error: any Error) {
-        let problem = error as? ResourceError ?? .unreadable("?", "\(error)")
+    static func record(_ error: any Error, _ name: String) {
+        let problem = error as? ResourceError ?? .malformed(name, "\(error)")
         Self.recorded.withLock { problems in
             // Two loaders may read the same file; its problem is reported once.
             if !problems.contains(where: { $0.description == problem.description }) { problems.append(problem) }

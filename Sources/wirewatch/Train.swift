@@ -51,7 +51,7 @@ struct TrainNER: ParsableCommand {
         if !self.skipTraining, let problem = problems.first(where: { EntityModel.featureResources.contains($0.resource) }) {
             throw Failure("\(problem); not training a model without it")
         }
-        for problem in problems { warn("wirewatch: warning: \(problem); the fields it feeds will be empty or degraded") }
+        warnAboutUnusableResources(problems)
         let model: EntityModel
         if self.skipTraining {
             model = try EntityModel(data: Data(contentsOf: URL(fileURLWithPath: self.output)))

@@ -53,11 +53,12 @@ public struct EntityLexicon: Sendable {
 
     public static let shared: EntityLexicon = {
         // Without the name list, or with a broken one, the tagger only loses one feature, not the alias table.
-        let names = ResourceFiles.loading(or: (HashIndex([]), [])) {
+        let names = ResourceFiles.loading("person-names.tsv", or: (HashIndex([]), [])) {
             try Self.personNameTable(try ResourceFiles.lines("person-names.tsv"))
         }
         // The tagger still works without the alias table; only canonical names are lost.
         return ResourceFiles.loading(
+            "aliases.tsv",
             or: EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: names.0, bands: names.1)
         ) {
             try EntityLexicon(

@@ -254,7 +254,7 @@ final class TermLexicon: Sendable {
     }
 
     static func resourceLines(_ name: String) -> [String] {
-        ResourceFiles.loading(or: []) { try ResourceFiles.lines(name) }.map(String.init)
+        ResourceFiles.loading(name, or: []) { try ResourceFiles.lines(name) }.map(String.init)
     }
 
     /// The id of a lexicon word's stem among `cueStems`.

@@ -220,7 +220,7 @@ struct HashIndex: Sendable {
 public final class Gazetteer: Sendable {
     /// The gazetteer the analysis uses; empty (and every lookup nil) when the resource files are missing.
     public static let shared: Gazetteer = {
-        ResourceFiles.loading(or: Gazetteer()) {
+        ResourceFiles.loading("gazetteer.tsv", or: Gazetteer()) {
             try Gazetteer(
                 data: try ResourceFiles.data("gazetteer.tsv"), aliases: try ResourceFiles.data("gazetteer-aliases.tsv"))
         }

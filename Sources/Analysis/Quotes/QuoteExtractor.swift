@@ -8,7 +8,7 @@ import Articles
 public struct QuoteExtractor: Sendable {
     /// Built once per process from `speech-verbs.txt`; without the file only cue-less layouts are found.
     public static let shared = QuoteExtractor(lexicon: QuoteLexicon(
-        lines: ResourceFiles.loading(or: []) { try ResourceFiles.lines("speech-verbs.txt") }))
+        lines: ResourceFiles.loading("speech-verbs.txt", or: []) { try ResourceFiles.lines("speech-verbs.txt") }))
 
     let lexicon: QuoteLexicon
 
