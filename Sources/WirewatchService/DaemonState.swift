@@ -50,6 +50,8 @@ public final class DaemonState: Sendable {
     /// 1 while ingest leaves messages in libzmq's queues (backlog at `ingest.max_backlog`), so PUSH peers block.
     let ingestPausedGauge = Gauge(label: "wirewatch_ingest_paused")
     let seqGauge = Gauge(label: "wirewatch_journal_seq")
+    /// Analysis resources that failed to load at startup: above 0, some fields come out empty or poorer.
+    let unusableResourcesGauge = Gauge(label: "wirewatch_analysis_resources_unusable")
     let batchTimer = Metrics.Timer(label: "wirewatch_pipeline_batch_duration")
     let latencyTimer = Metrics.Timer(label: "wirewatch_ingest_to_publish_latency")
 

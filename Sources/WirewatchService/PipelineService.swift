@@ -72,6 +72,7 @@ struct PipelineService: Service {
         // Models and lexicons load now, not on the first article: a missing file is reported at startup.
         let loadStarted = Date()
         let resourceProblems = Analyzer.warmUp()
+        self.state.unusableResourcesGauge.record(resourceProblems.count)
         // Loading reads files of megabytes and builds the indexes through scratch arrays: hand that back now, not
         // after the first burst, so an idle daemon holds only the loaded resources.
         malloc_trim(0)

@@ -268,6 +268,7 @@ struct DaemonTests {
         Thread.sleep(forTimeInterval: 1)
         let metrics = try daemon.httpGet("/metrics")
         #expect(metrics.body.contains("wirewatch_ingest_accepted_total 2"))
+        #expect(metrics.body.contains("wirewatch_analysis_resources_unusable 0"), "the shipped resources all load")
         let inspect = try runCLI(["inspect", "--config", daemon.configPath, "seed-0001"])
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("\"exact\""))

@@ -70,6 +70,8 @@ struct ResourceProblemTests {
             try push.send([[UInt8](try Data(contentsOf: Paths.seedArticle))])
             let result = try results.wait { $0.topic.hasPrefix("article.") }[0]
             #expect(result.value("analysis.language.code") as? String == "en")
+            let metrics = try daemon.httpGet("/metrics").body
+            #expect(metrics.contains("wirewatch_analysis_resources_unusable 3"), "\(metrics)")
         }
         #expect(try daemon.stop() == 0)
         let unusable = daemon.log().split(separator: "\n").filter { $0.contains("analysis resource unusable") }
