@@ -63,9 +63,8 @@ public struct Analyzer: Sendable {
             return result
         }
         result.coverage = "full"
-        let entities = self.entities(in: document, title: article.title)
-        let locations = self.locations(in: document, entities: entities)
-        result.entities = Self.demoteUnplaced(entities, locations: locations)
+        let (entities, reported, locations) = self.entitiesAndPlaces(in: document, title: article.title)
+        result.entities = reported
         result.locations = locations
         result.quotes = QuoteExtractor.shared.extract(document, entities: entities)
         result.dates = DateExtractor.shared.extract(document)
@@ -76,10 +75,23 @@ public struct Analyzer: Sendable {
         return result
     }
 
+    /// The article's entities and places as the daemon reports them: `entities` as found, `reported` with the place
+    /// names placed nowhere typed MISC (`demoteUnplaced`), and the geocoded `locations`. The entity evaluation
+    /// scores `reported`, with the recognizer it is given.
+    public func entitiesAndPlaces(
+        in document: Document, title: String? = nil, recognizer: EntityRecognizer = .shared
+    ) -> (entities: [EntityResult], reported: [EntityResult], locations: [LocationResult]) {
+        let entities = self.entities(in: document, title: title, recognizer: recognizer)
+        let locations = self.locations(in: document, entities: entities)
+        return (entities, Self.demoteUnplaced(entities, locations: locations), locations)
+    }
+
     /// The article's entities, places typed GPE (countries, regions, cities) or LOC (other places) by the gazetteer.
-    public func entities(in document: Document, title: String? = nil) -> [EntityResult] {
+    public func entities(
+        in document: Document, title: String? = nil, recognizer: EntityRecognizer = .shared
+    ) -> [EntityResult] {
         let geocoder = Geocoder()
-        var entities = EntityRecognizer.shared.entities(in: document, title: title)
+        var entities = recognizer.entities(in: document, title: title)
         for index in entities.indices where entities[index].type == "LOC" {
             if geocoder.placeKind(of: entities[index].name) == "GPE" { entities[index].type = "GPE" }
         }

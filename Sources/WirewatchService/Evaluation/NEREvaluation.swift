@@ -42,6 +42,7 @@ public enum NEREvaluation {
         let records = try LabelledFile.read(file, as: Record.self)
         // The words-per-second figure is the tagger's, not the first record's wait for the gazetteer and models.
         Analyzer.warmUp()
+        let analyzer = Analyzer()
         let started = Date()
         var overall = Score()
         var flat = Score()
@@ -53,9 +54,8 @@ public enum NEREvaluation {
         for (index, record) in records.enumerated() {
             let document = Document(text: record.text)
             let clock = Date()
-            let found = recognizer.entities(in: document, title: record.title)
             // Typed as the daemon reports them: a place name placed nowhere is MISC there.
-            let entities = Analyzer.demoteUnplaced(found, locations: Analyzer().locations(in: document, entities: found))
+            let entities = analyzer.entitiesAndPlaces(in: document, title: record.title, recognizer: recognizer).reported
             spent += Date().timeIntervalSince(clock)
             words += document.wordCount
             var predicted = Set<Span>()
