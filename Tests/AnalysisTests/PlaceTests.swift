@@ -145,6 +145,12 @@ struct PlaceTests {
                 of: "Quebec",
                 in: "Quebec will hold an election in the spring, officials in Ottawa said. Canada's government declined to comment."))
         #expect(quebec.name == "Quebec" && quebec.admin1 == "Quebec", "the province, not Québec City: \(quebec)")
+        // Towns of the province vouch for the province as much as for its capital.
+        let beside = try #require(
+            Self.reading(
+                of: "Quebec",
+                in: "Snow closed roads across Quebec, from Montreal to Sherbrooke, Canada's weather service said."))
+        #expect(beside.name == "Quebec" && beside.geonameid == quebec.geonameid, "the province beside Montreal: \(beside)")
         let rio = try #require(
             Self.reading(of: "Rio de Janeiro", in: "Floods hit Rio de Janeiro and Belo Horizonte, Brazil's officials said."))
         #expect(rio.geonameid != 0 && rio.admin1 == "Rio de Janeiro", "the city: \(rio)")

@@ -434,6 +434,23 @@ public struct Geocoder: Sendable {
             }
         }
 
+        // Per group, the regions its name may be that also hold a town of the name ("Quebec" and Québec City, "New
+        // York" and the city): the region's towns named in the article vouch for both readings alike. Kinds are read
+        // from the packed table first: few names are a region's at all.
+        let sharedRegions = groups.map { group -> [UInt64] in
+            guard group.hits.contains(where: { gazetteer.entries.packed[Int($0)].kind == .admin1 }) else { return [] }
+            var regions: [UInt64] = []
+            var towns: [UInt64] = []
+            for hit in group.hits {
+                switch gazetteer.entries.packed[Int(hit)].kind {
+                case .admin1: regions.append(Self.regionKey(gazetteer.entries[Int(hit)]))
+                case .place: towns.append(Self.regionKey(gazetteer.entries[Int(hit)]))
+                case .country, .feature: continue
+                }
+            }
+            return regions.filter { towns.contains($0) }
+        }
+
         // Demonyms in the article vote for their countries.
         var demonymVotes: [UInt16: Double] = [:]
         var seenDemonyms = Set<String>()
@@ -493,6 +510,7 @@ public struct Geocoder: Sendable {
                         return entry.kind == .admin1 && listCountries.contains(Self.countryKey(entry.countryCode))
                     }
                 let patternEntry = inRegionList ? nil : group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
+                let sharedRegions = sharedRegions[index]
                 var containedRegions: [UInt64] = []
                 for place in cues.containedPlaces[index] where gazetteer.entries.packed[Int(chosen[place])].kind == .place {
                     containedRegions.append(Self.regionKey(gazetteer.entries[Int(chosen[place])]))
@@ -514,8 +532,10 @@ public struct Geocoder: Sendable {
                             let region = Self.regionKey(entry)
                             var regionSupport = regions[region] ?? 0
                             if region == ownRegion { regionSupport -= 1 }
-                            // The article names the region, or other places in it ("Atlanta" beside "Georgia").
-                            if regionSupport > 0 { score += Self.namedRegionBonus }
+                            // The article names the region, or other places in it ("Atlanta" beside "Georgia"). Not
+                            // where the name is both the region's and a town's in it: then the rest decides
+                            // ("Quebec" beside "Montreal" is the province, "New York" beside "Manhattan" the city).
+                            if regionSupport > 0 && !sharedRegions.contains(region) { score += Self.namedRegionBonus }
                         }
                     }
                     // The text says it is a region: "Washington state", "the state of Washington", "Utah,
