@@ -174,6 +174,12 @@ struct FaultTests {
 
     // MARK: Overload
 
+    /// The last (maximum) field of a `/proc/sys/net` setting such as `ipv4/tcp_rmem`, in bytes; 4 MB if unreadable.
+    static func sysctlMaximum(_ name: String) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/" + name, encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isWhitespace).last.flatMap { Int($0) } ?? 4 << 20
+    }
+
     /// Offers `payloads` over PUSH at `rate` per second for as long as they last; counts the sends PUSH refused
     /// (its queue and the daemon's were full) and retries them, so every payload is sent once in the end.
     static func offer(_ payloads: [[UInt8]], over push: borrowing Socket, rate: Double, sample: () -> Void) throws
@@ -218,8 +224,11 @@ struct FaultTests {
             let sustainable = Double(calibration) / Date().timeIntervalSince(started)
             let baseline = Self.memory(of: daemon)
 
+            // At least 4 s of it, and more than the kernel can buffer on the loopback connection: its TCP buffers grow
+            // up to tcp_rmem's and tcp_wmem's maximums (32 + 4 MB here), and once took all of a 4-s offer unrefused.
             let seconds = 4.0
-            let count = Int(sustainable * 5 * seconds)
+            let kernelBuffered = (Self.sysctlMaximum("ipv4/tcp_rmem") + Self.sysctlMaximum("ipv4/tcp_wmem")) / (16 << 10)
+            let count = max(Int(sustainable * 5 * seconds), 2 * kernelBuffered)
             let payloads = (calibration..<(calibration + count)).map { Self.bulky($0, kilobytes: 16) }
             var peakBacklog = 0.0
             var sawPaused = false
