@@ -253,7 +253,8 @@ public enum Tokenizer {
             let start = index
             guard Self.isLetterOrDigit(scalar) else {
                 let text = String(scalar)
-                hashes.append(scalar.value < 0x80 ? WordHash.step(WordHash.seed, UInt8(scalar.value)) : entityHash(text))
+                hashes.append(
+                    scalar.value < 0x80 ? WordHash.step(WordHash.seed, UInt8(scalar.value)) : entityHash(text))
                 tokens.append(
                     Token(
                         start: start, end: start + 1, text: text, kind: .punctuation, isCapitalized: false,

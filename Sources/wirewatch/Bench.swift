@@ -16,7 +16,8 @@ struct Bench: AsyncParsableCommand {
             copies of earlier ones; each round after the first maps every word through a seeded permutation of \
             the vocabulary's words of its length and case, so rounds are new text with the shape of real news. \
             Run release builds \
-            (swift build -c release --static-swift-stdlib, as deploy/install.sh builds them) for figures that mean anything.
+            (swift build -c release --static-swift-stdlib, as deploy/install.sh builds them) for figures that \
+            mean anything.
 
             Modes:
               (default)   end to end: PUSH the corpus to a running daemon's PULL endpoint (from --config), \

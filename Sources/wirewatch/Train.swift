@@ -15,8 +15,8 @@ struct TrainNER: ParsableCommand {
             words are features) give the same file; retrain after changing any of them.
 
             Example:
-              swift run -c release --static-swift-stdlib wirewatch train-ner --data ../shared/data/ner-gmb-train.jsonl \\
-                --output Sources/Analysis/Resources/ner.model
+              swift run -c release --static-swift-stdlib wirewatch train-ner \\
+                --data ../shared/data/ner-gmb-train.jsonl --output Sources/Analysis/Resources/ner.model
             """
     )
 
@@ -48,7 +48,9 @@ struct TrainNER: ParsableCommand {
         let problems = Analyzer.warmUp().filter { $0.resource != "ner.model" }
         // A model trained without one of its word lists learns no weights for features the daemon will read:
         // refused, where scoring goes on without one and says so.
-        if !self.skipTraining, let problem = problems.first(where: { EntityModel.featureResources.contains($0.resource) }) {
+        if !self.skipTraining,
+            let problem = problems.first(where: { EntityModel.featureResources.contains($0.resource) })
+        {
             throw Failure("\(problem); not training a model without it")
         }
         warnAboutUnusableResources(problems)

@@ -150,7 +150,8 @@ struct PlaceTests {
             Self.reading(
                 of: "Quebec",
                 in: "Snow closed roads across Quebec, from Montreal to Sherbrooke, Canada's weather service said."))
-        #expect(beside.name == "Quebec" && beside.geonameid == quebec.geonameid, "the province beside Montreal: \(beside)")
+        #expect(
+            beside.name == "Quebec" && beside.geonameid == quebec.geonameid, "the province beside Montreal: \(beside)")
         let rio = try #require(
             Self.reading(of: "Rio de Janeiro", in: "Floods hit Rio de Janeiro and Belo Horizonte, Brazil's officials said."))
         #expect(rio.geonameid != 0 && rio.admin1 == "Rio de Janeiro", "the city: \(rio)")

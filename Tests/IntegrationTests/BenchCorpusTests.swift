@@ -98,7 +98,9 @@ struct BenchCorpusTests {
         // The speed target's unit: the stage's milliseconds over the corpus's thousands of words.
         let thousandsOfWords = report.wordsPerSecond * report.seconds / 1000
         let expected = analysis.seconds * 1000 / thousandsOfWords
-        #expect(abs(analysis.millisecondsPerThousandWords - expected) < 1e-9 * expected, "\(analysis.millisecondsPerThousandWords) against \(expected)")
+        #expect(
+            abs(analysis.millisecondsPerThousandWords - expected) < 1e-9 * expected,
+            "\(analysis.millisecondsPerThousandWords) against \(expected)")
         // Loading the models takes far longer than analyzing one article: an article that waited on it would
         // show as the slowest by about the load time.
         #expect(report.latency.max < loading * 1e6, "slowest article \(report.latency.max) µs, loading \(loading) s")

@@ -278,8 +278,9 @@ public struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Runs the `wirewatch` CLI and captures its output.
-public func runCLI(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], timeout: Double = 60) throws
-    -> (status: Int32, stdout: String, stderr: String)
+public func runCLI(
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], timeout: Double = 60
+) throws -> (status: Int32, stdout: String, stderr: String)
 {
     let process = Process()
     process.executableURL = Binaries.cli

@@ -18,7 +18,9 @@ public struct EntityMention: Sendable, Equatable {
 public struct EntityRecognizer: Sendable {
     /// The shipped model (Resources/ner.model) and alias tables, loaded once.
     public static let shared: EntityRecognizer = {
-        let model = ResourceFiles.loading("ner.model", or: nil) { try EntityModel(data: ResourceFiles.data("ner.model")) }
+        let model = ResourceFiles.loading("ner.model", or: nil) {
+            try EntityModel(data: ResourceFiles.data("ner.model"))
+        }
         return EntityRecognizer(model: model, lexicon: .shared)
     }()
 

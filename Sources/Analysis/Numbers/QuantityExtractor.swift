@@ -30,7 +30,8 @@ public struct QuantityExtractor: Sendable {
 
 /// The lexicon of `units.tsv`, keyed by lowercased tokens joined with single spaces.
 struct QuantityLexicon: Sendable {
-    static let shared = QuantityLexicon(lines: ResourceFiles.loading("units.tsv", or: []) { try ResourceFiles.lines("units.tsv") })
+    static let shared = QuantityLexicon(
+        lines: ResourceFiles.loading("units.tsv", or: []) { try ResourceFiles.lines("units.tsv") })
 
     var symbols: [String: String] = [:]
     var currencies: [String: String] = [:]

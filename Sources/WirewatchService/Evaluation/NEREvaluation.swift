@@ -55,7 +55,9 @@ public enum NEREvaluation {
             let document = Document(text: record.text)
             let clock = Date()
             // Typed as the daemon reports them: a place name placed nowhere is MISC there.
-            let entities = analyzer.entitiesAndPlaces(in: document, title: record.title, recognizer: recognizer).reported
+            let entities = analyzer.entitiesAndPlaces(
+                in: document, title: record.title, recognizer: recognizer
+            ).reported
             spent += Date().timeIntervalSince(clock)
             words += document.wordCount
             var predicted = Set<Span>()
