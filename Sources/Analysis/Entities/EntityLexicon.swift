@@ -45,21 +45,20 @@ public struct EntityLexicon: Sendable {
     /// `entityRunHash` of an alias's lowercase word hashes → entry: looked up for every name found, where
     /// joining and hashing the words as one String cost more than the look-up.
     let byName: [UInt64: Int]
-    /// `entityHash` of the lowercase words of Resources/person-names.tsv; asked about every capitalized word.
-    let personNames: HashIndex
-    /// Per word, by its position in `personNames`: how common it is as a given name and as a surname,
-    /// `given * 4 + surname`, each a band from 1 (common) to 3, or 0 (not listed).
-    let personNameBands: [UInt8]
+    /// The words of Resources/person-names.tsv by `entityHash` of their lowercase form, each with how common it is as
+    /// a given name and as a surname, `given * 4 + surname`, each a band from 1 (common) to 3, or 0 (not listed);
+    /// asked about every capitalized word.
+    let personNames: HashBytes
 
     public static let shared: EntityLexicon = {
         // Without the name list, or with a broken one, the tagger only loses one feature, not the alias table.
-        let names = ResourceFiles.loading("person-names.tsv", or: (HashIndex([]), [])) {
+        let names = ResourceFiles.loading("person-names.tsv", or: HashBytes.empty) {
             try Self.personNameTable(try ResourceFiles.lines("person-names.tsv"))
         }
         // The tagger still works without the alias table; only canonical names are lost.
         return ResourceFiles.loading(
             "aliases.tsv",
-            or: EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: names.0, bands: names.1)
+            or: EntityLexicon(entries: [], candidates: [:], byName: [:], personNames: names)
         ) {
             try EntityLexicon(
                 aliases: try ResourceFiles.lines("aliases.tsv"), demonyms: try ResourceFiles.lines("demonyms.tsv"),
@@ -68,13 +67,12 @@ public struct EntityLexicon: Sendable {
     }()
 
     init(
-        entries: [Entry], candidates: [UInt64: [Candidate]], byName: [UInt64: Int], personNames: HashIndex, bands: [UInt8]
+        entries: [Entry], candidates: [UInt64: [Candidate]], byName: [UInt64: Int], personNames: HashBytes
     ) {
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
         self.personNames = personNames
-        self.personNameBands = bands
     }
 
     /// - Parameters:
@@ -85,8 +83,8 @@ public struct EntityLexicon: Sendable {
         try self.init(aliases: aliases, demonyms: demonyms, nameTable: try Self.personNameTable(personNames))
     }
 
-    /// The name list's words by `entityHash`, and each one's bands by its position in the index.
-    static func personNameTable(_ lines: [Substring]) throws -> (HashIndex, [UInt8]) {
+    /// The name list's words by `entityHash`, each with its bands.
+    static func personNameTable(_ lines: [Substring]) throws -> HashBytes {
         var nameHashes: [UInt64] = []
         var nameBands: [UInt8] = []
         for (number, line) in lines.enumerated() where !line.hasPrefix("#") {
@@ -98,13 +96,10 @@ public struct EntityLexicon: Sendable {
             nameHashes.append(entityHash(String(fields[0])))
             nameBands.append(given << 2 | surname)
         }
-        let index = HashIndex(nameHashes)
-        var bands = [UInt8](repeating: 0, count: index.count)
-        for (hash, band) in zip(nameHashes, nameBands) { bands[index.position(of: hash)!] = band }
-        return (index, bands)
+        return HashBytes(keys: nameHashes, values: nameBands)
     }
 
-    init(aliases: [Substring], demonyms: [Substring], nameTable: (HashIndex, [UInt8])) throws {
+    init(aliases: [Substring], demonyms: [Substring], nameTable: HashBytes) throws {
         var entries: [Entry] = []
         var candidates: [UInt64: [Candidate]] = [:]
         var byName: [UInt64: Int] = [:]
@@ -148,7 +143,7 @@ public struct EntityLexicon: Sendable {
         self.entries = entries
         self.candidates = candidates
         self.byName = byName
-        (self.personNames, self.personNameBands) = nameTable
+        self.personNames = nameTable
     }
 
     /// Asks for what `personNameBands` of `word` will read (see `HashIndex.prefetch`).
@@ -158,7 +153,7 @@ public struct EntityLexicon: Sendable {
     /// How common a word is as a given name and as a surname (`personNames`), by `entityHash` of its lowercase form.
     @inline(__always)
     func personNameBands(_ word: UInt64) -> UInt64 {
-        self.personNames.position(of: word).map { UInt64(self.personNameBands[$0]) } ?? 0
+        UInt64(self.personNames.value(of: word))
     }
 
     /// The entry a name (any case, tokens as the tokenizer cuts them) stands for.

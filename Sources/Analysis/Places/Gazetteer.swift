@@ -212,6 +212,36 @@ struct HashIndex: Sendable {
     }
 }
 
+/// A `HashIndex` with one byte per key, 0 for a key it does not hold: the word lists the entity tagger asks about
+/// every capitalized word (person names, place names).
+struct HashBytes: Sendable {
+    let index: HashIndex
+    let values: [UInt8]
+
+    static let empty = HashBytes(keys: [], values: [])
+
+    /// `values[i]` belongs to `keys[i]`; a key given more than once keeps `merge(kept, next)` of its values.
+    init(keys: [UInt64], values: [UInt8], merge: (UInt8, UInt8) -> UInt8 = { $1 }) {
+        let index = HashIndex(keys)
+        var merged = [UInt8](repeating: 0, count: index.count)
+        var seen = [Bool](repeating: false, count: index.count)
+        for (key, value) in zip(keys, values) {
+            let position = index.position(of: key)!
+            merged[position] = seen[position] ? merge(merged[position], value) : value
+            seen[position] = true
+        }
+        self.index = index
+        self.values = merged
+    }
+
+    /// Asks for what `value(of:)` will read (see `HashIndex.prefetch`).
+    @inline(__always)
+    func prefetch(_ key: UInt64) { self.index.prefetch(key) }
+
+    @inline(__always)
+    func value(of key: UInt64) -> UInt8 { self.index.position(of: key).map { self.values[$0] } ?? 0 }
+}
+
 /// GeoNames place names, looked up by normalized name, loaded once from `gazetteer.tsv` and
 /// `gazetteer-aliases.tsv` (see tools/make-gazetteer.py).
 ///
@@ -255,11 +285,9 @@ public final class Gazetteer: Sendable {
     let personNames: Set<String>
     /// The longest name in tokens, bounding how far a match is extended.
     let maxTokens: Int
-    /// Hashes of the single words that are a name or begin one ("paris", "new").
-    let placeWords: HashIndex
-    /// Per word of `placeWords`: the `notability` of its most notable reading as a whole name, plus 8 when it begins
-    /// a longer name.
-    let placeWordValues: [UInt8]
+    /// The single words that are a name or begin one ("paris", "new"), each with the `notability` of its most notable
+    /// reading as a whole name, plus 8 when it begins a longer name.
+    let placeWords: HashBytes
 
     /// How notable a place is, 1 (a village) to 6 (a country): the tagger learns how far each level makes a
     /// capitalized word a place.
@@ -281,7 +309,7 @@ public final class Gazetteer: Sendable {
     /// name ("New", "Hong").
     @inline(__always)
     func placeFeature(_ word: UInt64) -> UInt64 {
-        self.placeWords.position(of: word).map { UInt64(self.placeWordValues[$0]) } ?? 0
+        UInt64(self.placeWords.value(of: word))
     }
 
     init() {
@@ -298,8 +326,7 @@ public final class Gazetteer: Sendable {
         self.stopHashes = []
         self.personNames = []
         self.maxTokens = 1
-        self.placeWords = HashIndex([])
-        self.placeWordValues = []
+        self.placeWords = .empty
     }
 
     public init(data: Data, aliases: Data) throws {
@@ -494,15 +521,7 @@ public final class Gazetteer: Sendable {
             cursors[position] += 1
         }
         // One look-up per capitalized word for the entity tagger, where `names` and `prefixes` took two.
-        let placeWords = HashIndex(wordHashes)
-        var placeWordValues = [UInt8](repeating: 0, count: placeWords.count)
-        for (hash, value) in zip(wordHashes, wordValues) {
-            let position = placeWords.position(of: hash)!
-            let old = placeWordValues[position]
-            placeWordValues[position] = max(old & 7, value & 7) | ((old | value) & 8)
-        }
-        self.placeWords = placeWords
-        self.placeWordValues = placeWordValues
+        self.placeWords = HashBytes(keys: wordHashes, values: wordValues) { max($0 & 7, $1 & 7) | (($0 | $1) & 8) }
         self.names = names
         self.postingStarts = postingStarts
         self.postings = postings
