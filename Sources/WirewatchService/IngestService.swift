@@ -52,6 +52,9 @@ struct IngestService: Service {
         func configure(_ socket: borrowing Socket) throws {
             try socket.setReceiveHighWaterMark(self.config.ingest.highWaterMark)
             try socket.setMaxMessageSize(self.config.ingest.maxMessageBytes)
+            if self.config.ingest.receiveBufferBytes > 0 {
+                try socket.setReceiveBufferSize(self.config.ingest.receiveBufferBytes)
+            }
             // Not ZMTP heartbeats: once a socket's queue is full, libzmq reads nothing more from that connection
             // until 1,024 queued messages are taken, which under backlog takes seconds; the heartbeat timeout then
             // dropped the connection with the articles in flight on it, and each reconnect brought a fresh queue, so

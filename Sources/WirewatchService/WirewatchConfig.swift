@@ -16,6 +16,8 @@ import Yams
 /// - `ingest.max_payload_bytes` (int, 8388608), `ingest.max_depth` (int, 32): input limits.
 /// - `ingest.max_message_bytes` (int, 67108864): larger messages make libzmq drop the connection.
 /// - `ingest.high_water_mark` (int, 10000): messages queued per socket.
+/// - `ingest.receive_buffer_bytes` (int, 0 = the kernel's, which grows to `net.ipv4.tcp_rmem`'s maximum): each ingest
+///   connection's kernel receive buffer, what a sender can still put in flight once the queues are full.
 /// - `ingest.max_backlog` (int, 100000): accepted but unprocessed articles before ingest stops reading.
 /// - `publish` (string, `"tcp://127.0.0.1:5556"`), `replay` (string, `"tcp://127.0.0.1:5557"`).
 /// - `http` (string, `"127.0.0.1:9464"`): `/metrics`, `/health`, `/ready`; "" disables.
@@ -41,6 +43,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         public var maxDepth = 32
         public var maxMessageBytes = 64 << 20
         public var highWaterMark = 10_000
+        /// 0: the kernel's default and autotuning.
+        public var receiveBufferBytes = 0
         public var maxBacklog = 100_000
     }
 
@@ -119,8 +123,8 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
     /// Every key the file may hold, for rejecting typos that would otherwise be silently ignored.
     static let knownKeys: Set<String> = [
         "ingest", "ingest.pull", "ingest.subscribe", "ingest.topics", "ingest.acked", "ingest.max_payload_bytes",
-        "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.max_backlog", "publish",
-        "publish_high_water_mark",
+        "ingest.max_depth", "ingest.max_message_bytes", "ingest.high_water_mark", "ingest.receive_buffer_bytes",
+        "ingest.max_backlog", "publish", "publish_high_water_mark",
         "replay", "http", "heartbeat_seconds", "store", "store.path", "store.retention_articles",
         "store.retention_days", "store.postgres", "pipeline", "pipeline.workers", "pipeline.batch", "pipeline.shutdown_seconds", "log",
         "dedup", "dedup.window_days", "dedup.max_articles", "dedup.shingle_size", "dedup.jaccard", "dedup.containment",
@@ -176,6 +180,7 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try read("ingest.max_depth", &config.ingest.maxDepth) { try Self.int(reader, $0) }
         try read("ingest.max_message_bytes", &config.ingest.maxMessageBytes) { try Self.int(reader, $0) }
         try read("ingest.high_water_mark", &config.ingest.highWaterMark) { try Self.int(reader, $0) }
+        try read("ingest.receive_buffer_bytes", &config.ingest.receiveBufferBytes) { try Self.int(reader, $0) }
         try read("ingest.max_backlog", &config.ingest.maxBacklog) { try Self.int(reader, $0) }
         try read("publish", &config.publish) { try Self.string(reader, $0) }
         try read("publish_high_water_mark", &config.publishHighWaterMark) { try Self.int(reader, $0) }
@@ -288,6 +293,10 @@ public struct WirewatchConfig: Sendable, Equatable, Codable {
         try positive("ingest.max_message_bytes", self.ingest.maxMessageBytes)
         try positive("ingest.high_water_mark", self.ingest.highWaterMark)
         try positive("ingest.max_backlog", self.ingest.maxBacklog)
+        guard (0...Int(Int32.max)).contains(self.ingest.receiveBufferBytes) else {
+            throw ConfigError(
+                key: "ingest.receive_buffer_bytes", reason: "must be 0 (the kernel's) to \(Int32.max) bytes")
+        }
         try positive("publish_high_water_mark", self.publishHighWaterMark)
         try positive("store.retention_articles", self.store.retentionArticles)
         try positive("pipeline.batch", self.pipeline.batch)

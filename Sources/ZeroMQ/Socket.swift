@@ -190,6 +190,18 @@ public struct Socket: ~Copyable {
         try self.setOption(ZMQ_RCVHWM, Int32(clamping: messages), "ZMQ_RCVHWM")
     }
 
+    /// The kernel's receive buffer of each TCP connection (SO_RCVBUF), which Linux otherwise grows up to
+    /// `net.ipv4.tcp_rmem`'s maximum: messages held there are beyond every high-water mark. Linux caps the value at
+    /// `net.core.rmem_max` and doubles it for its bookkeeping; set before bind or connect.
+    public func setReceiveBufferSize(_ bytes: Int) throws(ZMQError) {
+        try self.setOption(ZMQ_RCVBUF, Int32(clamping: bytes), "ZMQ_RCVBUF")
+    }
+
+    /// The kernel's send buffer of each TCP connection (SO_SNDBUF); see `setReceiveBufferSize`.
+    public func setSendBufferSize(_ bytes: Int) throws(ZMQError) {
+        try self.setOption(ZMQ_SNDBUF, Int32(clamping: bytes), "ZMQ_SNDBUF")
+    }
+
     /// How long unsent messages are kept after close; bound it so shutdown never hangs in `zmq_ctx_term`.
     public func setLinger(milliseconds: Int) throws(ZMQError) {
         try self.setOption(ZMQ_LINGER, Int32(clamping: milliseconds), "ZMQ_LINGER")

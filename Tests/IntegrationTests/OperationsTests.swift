@@ -220,11 +220,17 @@ struct OperationsTests {
         #expect(try daemon.stop() == 0)
     }
 
-    @Test("wirewatchd --check-config names the offending key; a missing store directory is created")
-    func daemonCheckConfig() throws {
-        let daemon = try DaemonProcess(extra: "pipeline_workers: 3")
+    @Test(
+        "wirewatchd --check-config names the offending key; a missing store directory is created",
+        arguments: [
+            ("pipeline_workers: 3", [:], "pipeline_workers"),
+            ("", ["WIREWATCH_INGEST_RECEIVE_BUFFER_BYTES": "-1"], "ingest.receive_buffer_bytes"),
+        ])
+    func daemonCheckConfig(extra: String, environment: [String: String], key: String) throws {
+        let daemon = try DaemonProcess(extra: extra)
         let process = Process()
         process.executableURL = Binaries.daemon
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.arguments = ["--config", daemon.configPath, "--check-config"]
         let err = Pipe()
         process.standardError = err
@@ -232,6 +238,6 @@ struct OperationsTests {
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
-        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("pipeline_workers"))
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(key))
     }
 }

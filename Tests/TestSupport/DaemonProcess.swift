@@ -178,7 +178,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// PUSH socket connected to its pull endpoint. The socket is `~Copyable`, so it is lent to a closure rather than
     /// returned.
     public func feed<T>(
-        context: Context, sendHighWaterMark: Int? = nil, lingerMilliseconds: Int = 1000,
+        context: Context, sendHighWaterMark: Int? = nil, sendBufferBytes: Int? = nil, lingerMilliseconds: Int = 1000,
         _ body: (ResultCollector, borrowing Socket) throws -> T
     ) throws -> T {
         try self.start()
@@ -187,6 +187,7 @@ public final class DaemonProcess: @unchecked Sendable {
         try results.waitUntilConnected()
         let push = try Socket(context, type: .push, lingerMilliseconds: lingerMilliseconds)
         if let sendHighWaterMark { try push.setSendHighWaterMark(sendHighWaterMark) }
+        if let sendBufferBytes { try push.setSendBufferSize(sendBufferBytes) }
         try push.connect(self.pull)
         return try body(results, push)
     }
