@@ -11,7 +11,7 @@ public struct Document: Sendable {
     /// Kept paragraphs, as scalar ranges into `scalars`, in order.
     public let paragraphs: [Range<Int>]
     public let tokens: [Token]
-    /// Per token: the 64-bit FNV-1a hash of its lowercase UTF-8, `entityHash(token.lower)`. The tagger's features,
+    /// Per token: the 64-bit FNV-1a hash of its lowercase UTF-8, `WordHash.fnv(token.lower)`. The tagger's features,
     /// the alias table, entity linking and the stemmed vocabulary all key words by it; each hashed every token
     /// itself, a pass over the text's scalars apiece.
     public let wordHashes: [UInt64]
@@ -229,13 +229,13 @@ public enum Tokenizer {
         }
     }
 
-    public static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
+    static func tokenize(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token]) {
         var hashes: [UInt64] = []
         Self.tokenize(scalars, range, into: &tokens, hashes: &hashes)
     }
 
-    /// Also appends each token's `entityHash(lower)` to `hashes`, from the scalars it reads anyway.
-    public static func tokenize(
+    /// Also appends each token's `WordHash.fnv(lower)` to `hashes`, from the scalars it reads anyway.
+    static func tokenize(
         _ scalars: [Unicode.Scalar], _ range: Range<Int>, into tokens: inout [Token], hashes: inout [UInt64]
     ) {
         var index = range.lowerBound
@@ -254,7 +254,7 @@ public enum Tokenizer {
             guard Self.isLetterOrDigit(scalar) else {
                 let text = String(scalar)
                 hashes.append(
-                    scalar.value < 0x80 ? WordHash.step(WordHash.seed, UInt8(scalar.value)) : entityHash(text))
+                    scalar.value < 0x80 ? WordHash.step(WordHash.seed, UInt8(scalar.value)) : WordHash.fnv(text))
                 tokens.append(
                     Token(
                         start: start, end: start + 1, text: text, kind: .punctuation, isCapitalized: false,
@@ -331,7 +331,7 @@ public enum Tokenizer {
                 for position in start..<index { UTF8.encode(scalars[position]) { bytes.append($0) } }
                 text = String(decoding: bytes, as: UTF8.self)
                 lower = text.lowercased()
-                hashes.append(entityHash(lower))
+                hashes.append(WordHash.fnv(lower))
             }
             tokens.append(
                 Token(

@@ -17,17 +17,6 @@ public enum EntityTags {
     }
 }
 
-/// 64-bit FNV-1a with a final mix: features are hashed, never built as strings.
-@inline(__always)
-func entityHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x100_0000_01b3
-    }
-    return hash
-}
-
 /// One hash for a run of word hashes: equal runs, equal hashes; a collision is as likely as in 64 random bits.
 @inline(__always)
 func entityRunHash<Words: Collection<UInt64>>(_ hashes: Words) -> UInt64 {
@@ -71,7 +60,7 @@ struct EntityTokenInfo {
 /// Turns tokens into hashed feature ids for the perceptron.
 enum EntityFeatures {
     static let padding = EntityTokenInfo(
-        word: entityHash("<pad>"), shape: entityHash("<pad>"), prefix3: 0, suffix2: 0, suffix3: 0, suffix4: 0,
+        word: WordHash.fnv("<pad>"), shape: WordHash.fnv("<pad>"), prefix3: 0, suffix2: 0, suffix3: 0, suffix4: 0,
         flags: 99, lexicon: 0, isCapitalized: false)
 
     @inline(__always)

@@ -45,7 +45,7 @@ public struct EntityLexicon: Sendable {
     /// `entityRunHash` of an alias's lowercase word hashes → entry: looked up for every name found, where
     /// joining and hashing the words as one String cost more than the look-up.
     let byName: [UInt64: Int]
-    /// The words of Resources/person-names.tsv by `entityHash` of their lowercase form, each with how common it is as
+    /// The words of Resources/person-names.tsv by `WordHash.fnv` of their lowercase form, each with how common it is as
     /// a given name and as a surname, `given * 4 + surname`, each a band from 1 (common) to 3, or 0 (not listed);
     /// asked about every capitalized word.
     let personNames: HashBytes
@@ -83,7 +83,7 @@ public struct EntityLexicon: Sendable {
         try self.init(aliases: aliases, demonyms: demonyms, nameTable: try Self.personNameTable(personNames))
     }
 
-    /// The name list's words by `entityHash`, each with its bands.
+    /// The name list's words by `WordHash.fnv`, each with its bands.
     static func personNameTable(_ lines: [Substring]) throws -> HashBytes {
         var nameHashes: [UInt64] = []
         var nameBands: [UInt8] = []
@@ -93,7 +93,7 @@ public struct EntityLexicon: Sendable {
             else {
                 throw ResourceError.malformed("person-names.tsv", "line \(number + 1) is not word<TAB>band<TAB>band")
             }
-            nameHashes.append(entityHash(String(fields[0])))
+            nameHashes.append(WordHash.fnv(String(fields[0])))
             nameBands.append(given << 2 | surname)
         }
         return HashBytes(keys: nameHashes, values: nameBands)
@@ -110,11 +110,11 @@ public struct EntityLexicon: Sendable {
             let scalars = Array(trimmed.unicodeScalars)
             Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
             guard let first = tokens.first else { return }
-            let key = entityRunHash(tokens.lazy.map { entityHash($0.lower) })
+            let key = entityRunHash(tokens.lazy.map { WordHash.fnv($0.lower) })
             if byName[key] == nil { byName[key] = entry }
             let allCaps = tokens.count == 1 && first.isAllCaps && scalars.count <= 5
-            candidates[entityHash(first.lower), default: []].append(
-                Candidate(rest: tokens.dropFirst().map { entityHash($0.lower) }, entry: entry, allCaps: allCaps))
+            candidates[WordHash.fnv(first.lower), default: []].append(
+                Candidate(rest: tokens.dropFirst().map { WordHash.fnv($0.lower) }, entry: entry, allCaps: allCaps))
         }
         for (number, line) in aliases.enumerated() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -150,7 +150,7 @@ public struct EntityLexicon: Sendable {
     @inline(__always)
     func prefetchPersonNameBands(_ word: UInt64) { self.personNames.prefetch(word) }
 
-    /// How common a word is as a given name and as a surname (`personNames`), by `entityHash` of its lowercase form.
+    /// How common a word is as a given name and as a surname (`personNames`), by `WordHash.fnv` of its lowercase form.
     @inline(__always)
     func personNameBands(_ word: UInt64) -> UInt64 {
         UInt64(self.personNames.value(of: word))
@@ -161,10 +161,10 @@ public struct EntityLexicon: Sendable {
         var tokens: [Token] = []
         let scalars = Array(name.unicodeScalars)
         Tokenizer.tokenize(scalars, 0..<scalars.count, into: &tokens)
-        return self.entry(wordHashes: tokens.lazy.map { entityHash($0.lower) })
+        return self.entry(wordHashes: tokens.lazy.map { WordHash.fnv($0.lower) })
     }
 
-    /// The entry of a name given as the `entityHash` of each lowercase word.
+    /// The entry of a name given as the `WordHash.fnv` of each lowercase word.
     func entry<Words: Collection<UInt64>>(wordHashes: Words) -> Entry? {
         self.byName[entityRunHash(wordHashes)].map { self.entries[$0] }
     }

@@ -3,12 +3,12 @@ import Articles
 /// Merges the mentions of one entity within an article: repeats, listed aliases, a surname after the full
 /// name, and an acronym the article defines in parentheses or that spells a name's initials.
 ///
-/// Words are compared by their 64-bit hashes (one per token, `entityHash` of the lowercase word), never as
+/// Words are compared by their 64-bit hashes (one per token, `WordHash.fnv` of the lowercase word), never as
 /// Strings: building, hashing and freeing word arrays was most of what linking cost.
 struct EntityLinker {
     let document: Document
     let lexicon: EntityLexicon
-    /// Per token of the document: `entityHash(token.lower)`.
+    /// Per token of the document: `WordHash.fnv(token.lower)`.
     let wordHashes: [UInt64]
 
     init(document: Document, lexicon: EntityLexicon) {
@@ -17,11 +17,11 @@ struct EntityLinker {
         self.wordHashes = document.wordHashes
     }
 
-    /// `entityHash(text.lowercased())` without building the lowercased String when the text is ASCII.
+    /// `WordHash.fnv(text.lowercased())` without building the lowercased String when the text is ASCII.
     static func lowercasedHash(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
-            guard byte < 0x80 else { return entityHash(text.lowercased()) }
+            guard byte < 0x80 else { return WordHash.fnv(text.lowercased()) }
             hash ^= UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
             hash &*= 0x100_0000_01b3
         }
@@ -74,7 +74,9 @@ struct EntityLinker {
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
         }
         func key(_ mention: EntityMention) -> UInt64 {
-            if let canonical = mention.canonical { return entityMix(entityHash(canonical), mention.type == "NORP" ? 1 : 2) }
+            if let canonical = mention.canonical {
+                return entityMix(WordHash.fnv(canonical), mention.type == "NORP" ? 1 : 2)
+            }
             return entityMix(Self.lowercasedHash(mention.text), 3)
         }
         var firstByKey = [UInt64: Int](minimumCapacity: mentions.count)
@@ -371,7 +373,7 @@ struct EntityLinker {
         }
     }
 
-    /// `entityHash` of each lowercased word of a short text, for finding names in the title: in one pass, where
+    /// `WordHash.fnv` of each lowercased word of a short text, for finding names in the title: in one pass, where
     /// filtering the tokens and mapping them twice made three arrays more.
     static func wordHashes(_ text: String) -> [UInt64] {
         let scalars = Array(text.unicodeScalars)

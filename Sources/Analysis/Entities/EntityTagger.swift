@@ -105,7 +105,7 @@ enum EntityDecoder {
     }
 
     /// Closed-class English words (determiners, pronouns, prepositions, conjunctions, sentence adverbs), by
-    /// `entityHash` of the lowercase word. Left out: words that head names in news ("All Blacks", "No 10", "Now TV",
+    /// `WordHash.fnv` of the lowercase word. Left out: words that head names in news ("All Blacks", "No 10", "Now TV",
     /// "The Who").
     static let functionWords: Set<UInt64> = Set([
         "the", "a", "an", "this", "that", "these", "those", "there", "here", "it", "he", "she", "they", "we", "i",
@@ -114,7 +114,7 @@ enum EntityDecoder {
         "though", "because", "despite", "under", "over", "about", "into", "than", "until", "unless", "whether",
         "however", "meanwhile", "also", "so", "yet", "then", "what", "how", "why", "where", "which", "some", "many",
         "most", "both", "each", "every", "not", "only", "even", "still", "such", "once", "instead", "indeed",
-    ].map(entityHash))
+    ].map(WordHash.fnv))
 
     /// Tags for one sentence with the shipped model: the same features and scores as `decode(_:scorer:…)`, but
     /// ordered for the cache, and a token that cannot open a name (`mayOpen`) is O after O without being scored,

@@ -117,32 +117,6 @@ public struct DocumentTerms: Sendable {
     func has(_ token: Int, _ flag: UInt16) -> Bool { self.flags[token] & flag != 0 }
 }
 
-/// A 64-bit FNV-1a hash of a word's UTF-8, never 0 (0 marks an empty table slot).
-enum WordHash {
-    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    @inline(__always)
-    static func step(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-
-    @inline(__always)
-    static func of(_ word: String) -> UInt64 {
-        var word = word
-        var hash = Self.seed
-        word.withUTF8 { bytes in
-            for byte in bytes { hash = Self.step(hash, byte) }
-        }
-        return hash == 0 ? 1 : hash
-    }
-
-    /// Spreads FNV's weak low bits before they index a power-of-two table.
-    @inline(__always)
-    static func mix(_ hash: UInt64) -> UInt64 {
-        var value = hash ^ (hash >> 33)
-        value = value &* 0xFF51_AFD7_ED55_8CCD
-        return value ^ (value >> 33)
-    }
-}
-
 /// Bits of `DocumentTerms.flags`.
 enum TermFlags {
     /// A stopword, number or punctuation.

@@ -304,9 +304,9 @@ public final class Gazetteer: Sendable {
     @inline(__always)
     func prefetchPlaceFeature(_ word: UInt64) { self.placeWords.prefetch(word) }
 
-    /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `entityHash` of an
-    /// ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a longer
-    /// name ("New", "Hong").
+    /// What a word tells the entity tagger as a place name, by `hashKey` of its normalized form (the `WordHash.fnv`
+    /// of an ASCII word's lowercase): its names' `notability` (0: no place is called so), plus 8 when it starts a
+    /// longer name ("New", "Hong").
     @inline(__always)
     func placeFeature(_ word: UInt64) -> UInt64 {
         UInt64(self.placeWords.value(of: word))
