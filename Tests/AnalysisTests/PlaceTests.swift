@@ -24,7 +24,15 @@ struct PlaceTests {
         #expect(gazetteer.country("PK")?.name == "Pakistan")
         #expect(gazetteer.admin1("US", "TX")?.name == "Texas")
         #expect(gazetteer.lookup("Zürich").contains { $0.countryCode == "CH" })
-        // A region's point is the middle of its towns, less those far from every other: GeoNames codes one Sichuan
+        // A region's point is the middle of its land, where towns crowd one side too: Ontario's are in the south,
+        // and the middle of their box had put the province 200-300 km south of GeoNames' (49.25, -84.5) and
+        // Wikipedia's (50, -85) points; England's, north-west of the Ordnance Survey's centre (52.56, -1.46).
+        let ontario = try #require(gazetteer.admin1("CA", "08"))
+        #expect(Geocoder.kilometres(ontario.lat, ontario.lon, 49.25, -84.5) < 161, "\(ontario)")
+        #expect(Geocoder.kilometres(ontario.lat, ontario.lon, 50, -85) < 161, "\(ontario)")
+        let england = try #require(gazetteer.admin1("GB", "ENG"))
+        #expect(Geocoder.kilometres(england.lat, england.lon, 52.56, -1.46) < 50, "\(england)")
+        // Towns far from every other of their region own none of its land: GeoNames codes one Sichuan
         // town in Jiangsu, which had put Jiangsu's point 750 km west, in Hubei.
         let jiangsu = try #require(gazetteer.admin1("CN", "04"))
         #expect((30.7...35.1).contains(jiangsu.lat) && (116.3...121.9).contains(jiangsu.lon), "\(jiangsu)")

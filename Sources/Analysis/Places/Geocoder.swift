@@ -29,6 +29,16 @@ public struct Geocoder: Sendable {
         self.gazetteer = gazetteer
     }
 
+    /// Great-circle distance on a sphere of the Earth's mean radius, in kilometres.
+    public static func kilometres(_ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: Double) -> Double {
+        let radians = Double.pi / 180
+        let dLat = (lat2 - lat1) * radians
+        let dLon = (lon2 - lon1) * radians
+        let a = sin(dLat / 2) * sin(dLat / 2)
+            + cos(lat1 * radians) * cos(lat2 * radians) * sin(dLon / 2) * sin(dLon / 2)
+        return 6371.0088 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
+    }
+
     /// Toponyms and their resolution in one call: what the geocoder finds without an NER.
     public func locate(_ document: Document) -> [LocationResult] {
         self.resolve(self.toponyms(in: document, exclude: []), in: document)

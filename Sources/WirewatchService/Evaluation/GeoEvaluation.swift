@@ -49,7 +49,7 @@ public enum GeoEvaluation {
                 }
                 score.truePositives += 1
                 if let lat = toponym.lat, let lon = toponym.lon {
-                    let error = Self.distanceKilometres(lat, lon, point.0, point.1)
+                    let error = Geocoder.kilometres(lat, lon, point.0, point.1)
                     errors.append(error)
                     if error <= 161 { within += 1 }
                 }
@@ -79,15 +79,5 @@ public enum GeoEvaluation {
     public static func run(file: String) throws -> AnalysisEvaluationReport {
         let geocoder = Geocoder()
         return try Self.run(file: file, locate: geocoder.locate)
-    }
-
-    /// Great-circle distance on a sphere of the Earth's mean radius.
-    static func distanceKilometres(_ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: Double) -> Double {
-        let radians = Double.pi / 180
-        let dLat = (lat2 - lat1) * radians
-        let dLon = (lon2 - lon1) * radians
-        let a = sin(dLat / 2) * sin(dLat / 2)
-            + cos(lat1 * radians) * cos(lat2 * radians) * sin(dLon / 2) * sin(dLon / 2)
-        return 6371.0088 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
     }
 }
