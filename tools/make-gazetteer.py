@@ -234,8 +234,14 @@ def isolated(point, points):
     return True
 
 
+# A country whose largest land mass holds less of its land than this has no mainland (the Philippines, Malaysia,
+# Fiji): the centroid of one of its islands is not its middle.
+MAINLAND_SHARE = 2 / 3
+
+
 def mainland_centroid(country):
-    """The area centroid of a country's largest polygon in countryinfo's GeoJSON, as (lat, lon), or None."""
+    """The area centroid of a country's largest polygon in countryinfo's GeoJSON, as (lat, lon), or None when it
+    has none or no mainland (MAINLAND_SHARE)."""
     shape = country.get("geoJSON")
     if not shape:
         return None
@@ -249,6 +255,7 @@ def mainland_centroid(country):
         elif geometry["type"] == "MultiPolygon":
             rings.extend(polygon[0] for polygon in geometry["coordinates"])
     best = None
+    total = 0.0
     for ring in rings:
         area = x = y = 0.0
         for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]):
@@ -256,9 +263,12 @@ def mainland_centroid(country):
             area += cross
             x += (x0 + x1) * cross
             y += (y0 + y1) * cross
+        total += abs(area)
         if area and (best is None or abs(area) > abs(best[0])):
             best = (area, y / (3 * area), x / (3 * area))
-    return (best[1], best[2]) if best else None
+    if not best or abs(best[0]) < MAINLAND_SHARE * total:
+        return None
+    return best[1], best[2]
 
 
 def kilometres(a, b):
@@ -380,10 +390,9 @@ def main():
         # countryinfo gives. Gazetteers and encyclopedias place countries differently (GeoNames and Wikipedia
         # disagree by 100-300 km for large ones); this lands within 161 km of both for most countries. The
         # weight is one global choice, checked on the country mentions of the development geoparsing data.
-        # When the two points are more than twice that radius apart (island states whose largest island is
-        # not their middle, countries whose factbook point is far from the mainland's centroid), no point can
-        # be near both, and a blend lands near neither: the factbook point is then kept, since GeoNames and
-        # encyclopedias mostly share it.
+        # A country without a mainland (MAINLAND_SHARE) keeps the factbook point, which GeoNames and
+        # encyclopedias mostly share; so does one whose two points are more than twice that radius apart
+        # (its factbook point far from its mainland's centroid), where a blend lands near neither.
         latlng = extra.get("latlng")
         centroid = mainland_centroid(extra) if extra else None
         if latlng and len(latlng) == 2 and centroid and \

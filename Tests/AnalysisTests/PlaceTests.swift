@@ -32,6 +32,10 @@ struct PlaceTests {
         #expect(Geocoder.kilometres(ontario.lat, ontario.lon, 50, -85) < 161, "\(ontario)")
         let england = try #require(gazetteer.admin1("GB", "ENG"))
         #expect(Geocoder.kilometres(england.lat, england.lon, 52.56, -1.46) < 50, "\(england)")
+        // A country of islands, none most of its land, is not placed at its largest island's middle: the
+        // Philippines' point was in Luzon, 300 km north of both GeoNames' and Wikipedia's (13, 122).
+        let philippines = try #require(gazetteer.country("PH"))
+        #expect(Geocoder.kilometres(philippines.lat, philippines.lon, 13, 122) < 161, "\(philippines)")
         // Towns far from every other of their region own none of its land: GeoNames codes one Sichuan
         // town in Jiangsu, which had put Jiangsu's point 750 km west, in Hubei.
         let jiangsu = try #require(gazetteer.admin1("CN", "04"))
