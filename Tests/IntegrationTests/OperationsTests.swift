@@ -20,10 +20,17 @@ struct OperationsTests {
         [UInt8](try! JSONSerialization.data(withJSONObject: ["id": id, "title": id, "text": text]))
     }
 
-    /// A unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
-    final class NotifySocket {
+    /// A unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`, read from the start as systemd reads it:
+    /// left unread, it holds only `net.unix.max_dgram_qlen` (10) datagrams, and the daemon's next `sd_notify`
+    /// blocks, which once kept a daemon whose resources took 15 s to load from ever reporting ready.
+    final class NotifySocket: @unchecked Sendable {
         let path: String
         let fd: Int32
+        private let lock = NSLock()
+        private var received: [String] = []
+        private var consumed = 0
+        private var closed = false
+        private let drained = DispatchSemaphore(value: 0)
 
         init(directory: URL) throws {
             self.path = directory.appendingPathComponent("notify.sock").path
@@ -41,24 +48,39 @@ struct OperationsTests {
             guard bound == 0 else { throw TestFailure("cannot bind \(self.path)") }
             var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
             setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            // Holds the socket until `close`.
+            Thread.detachNewThread { self.drain() }
         }
 
-        /// Collects datagrams until `predicate` holds for what was collected, or `timeout` passes.
-        func collect(timeout: Double, until predicate: ([String]) -> Bool) -> [String] {
-            var messages: [String] = []
-            let deadline = Date().addingTimeInterval(timeout)
+        private func drain() {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while Date() < deadline {
+            while !self.lock.withLock({ self.closed }) {
                 let count = recv(self.fd, &buffer, buffer.count, 0)
                 guard count > 0 else { continue }
                 let message = String(decoding: buffer[0..<count], as: UTF8.self)
-                messages.append(message)
-                if predicate(messages) { break }
+                self.lock.withLock { self.received.append(message) }
             }
-            return messages
+            self.drained.signal()
         }
 
-        deinit { close(self.fd) }
+        /// The datagrams after those an earlier call returned, once `predicate` holds for them or `timeout` passes.
+        func collect(timeout: Double, until predicate: ([String]) -> Bool) -> [String] {
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let messages = self.lock.withLock { Array(self.received[self.consumed...]) }
+                if predicate(messages) || Date() >= deadline {
+                    self.lock.withLock { self.consumed += messages.count }
+                    return messages
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+
+        func close() {
+            self.lock.withLock { self.closed = true }
+            self.drained.wait()
+            Glibc.close(self.fd)
+        }
     }
 
     @Test("each of the daemon's own threads carries its name where top -H and perf look")
@@ -82,6 +104,7 @@ struct OperationsTests {
     func notifyProtocol() throws {
         let daemon = try DaemonProcess()
         let notify = try NotifySocket(directory: daemon.directory)
+        defer { notify.close() }
         daemon.environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
         try daemon.start()
         let early = notify.collect(timeout: 10) { messages in
@@ -100,6 +123,7 @@ struct OperationsTests {
     func watchdogWithheldWhenWedged() throws {
         let daemon = try DaemonProcess()
         let notify = try NotifySocket(directory: daemon.directory)
+        defer { notify.close() }
         // WatchdogSec=3: wedged after 1 s without the pipeline turning.
         daemon.environment = [
             "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "3000000", "WIREWATCH_TEST_HANG_PIPELINE_AFTER": "1",
