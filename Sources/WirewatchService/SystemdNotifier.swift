@@ -24,7 +24,9 @@ struct SystemdNotifier: Service {
     func run() async throws {
         var wasReady = false
         var wasWedged = false
-        let watchdogEnabled = ProcessInfo.processInfo.environment["WATCHDOG_USEC"] != nil
+        let environment = ProcessInfo.processInfo.environment
+        let watchdogEnabled = environment["WATCHDOG_USEC"] != nil
+        let mailbox = NotifyMailbox(enabled: !(environment["NOTIFY_SOCKET"] ?? "").isEmpty)
         let wedgedAfter = Self.wedgedAfterSeconds
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let snapshot = self.state.snapshot()
@@ -34,7 +36,7 @@ struct SystemdNotifier: Service {
             {
                 wasReady = true
                 self.state.ready.store(true, ordering: .relaxed)
-                Self.notify("READY=1")
+                mailbox.post("READY=1")
                 self.logger.info("ready")
             }
             let wedged = wasReady && self.state.secondsSincePipelineTick > wedgedAfter
@@ -44,9 +46,9 @@ struct SystemdNotifier: Service {
                     self.logger.critical("pipeline made no progress; withholding the watchdog ping")
                 }
             }
-            if wasReady && !wedged && watchdogEnabled { Self.notify("WATCHDOG=1") }
+            if wasReady && !wedged && watchdogEnabled { mailbox.post("WATCHDOG=1") }
             let rates = self.rates.rates()
-            Self.notify(String(
+            mailbox.post(String(
                 format: "STATUS=%.1f in/s, %.1f out/s, %d queued, seq %lld, %d rejected%@",
                 rates.accepted, rates.published, max(0, snapshot.backlog), snapshot.publishedSeq, snapshot.rejected,
                 (wedged ? ", PIPELINE WEDGED" : "")
@@ -55,10 +57,79 @@ struct SystemdNotifier: Service {
             ))
             try? await Task.sleep(for: .seconds(1))
         }
-        Self.notify("STOPPING=1")
+        mailbox.post("STOPPING=1")
+        await mailbox.close(waitingAtMost: .seconds(1))
+    }
+}
+
+/// Sends `sd_notify` messages from a thread of its own (`ww-notify`). The call blocks while the receiving socket's
+/// queue is full (`net.unix.max_dgram_qlen`, 10 datagrams): on the concurrency pool that blocked the notifier
+/// itself, so a socket nobody read kept the daemon from ever marking itself ready or noticing a wedged pipeline.
+/// A message that only reports the present (`STATUS=`, `WATCHDOG=1`) replaces a pending one of its kind.
+final class NotifyMailbox: @unchecked Sendable {
+    // @unchecked: `pending`, `sending` and `closed` are only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var pending: [String] = []
+    private var sending = false
+    private var closed = false
+    private let enabled: Bool
+
+    /// `enabled` false (no `$NOTIFY_SOCKET`): no thread, and `post` drops everything, as `sd_notify` would.
+    init(enabled: Bool) {
+        self.enabled = enabled
+        guard enabled else { return }
+        let thread = Thread { [self] in
+            nameCurrentThread("ww-notify")
+            self.deliver()
+        }
+        thread.name = "ww-notify"
+        thread.start()
     }
 
-    static func notify(_ message: String) {
-        _ = sd_notify(0, message)
+    func post(_ message: String) {
+        guard self.enabled else { return }
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        let kind = message.prefix { $0 != "=" }
+        if kind == "STATUS" || kind == "WATCHDOG",
+            let index = self.pending.firstIndex(where: { $0.hasPrefix(kind + "=") })
+        {
+            self.pending[index] = message
+        } else {
+            self.pending.append(message)
+        }
+        self.condition.broadcast()
+    }
+
+    private func deliver() {
+        self.condition.lock()
+        while true {
+            while self.pending.isEmpty && !self.closed { self.condition.wait() }
+            if self.pending.isEmpty { break }
+            let message = self.pending.removeFirst()
+            self.sending = true
+            self.condition.unlock()
+            _ = sd_notify(0, message)
+            self.condition.lock()
+            self.sending = false
+            self.condition.broadcast()
+        }
+        self.condition.unlock()
+    }
+
+    /// Lets the thread end once what is posted is sent, waiting for that at most `limit`: a last `STOPPING=1` to
+    /// a socket nobody reads must not hold up shutdown.
+    func close(waitingAtMost limit: Duration) async {
+        guard self.enabled else { return }
+        self.condition.withLock {
+            self.closed = true
+            self.condition.broadcast()
+        }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let done = self.condition.withLock { self.pending.isEmpty && !self.sending }
+            if done { return }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

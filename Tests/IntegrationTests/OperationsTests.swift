@@ -32,7 +32,11 @@ struct OperationsTests {
         private var closed = false
         private let drained = DispatchSemaphore(value: 0)
 
-        init(directory: URL) throws {
+        private let draining: Bool
+
+        /// `draining` false: nobody reads it, as for a stalled systemd.
+        init(directory: URL, draining: Bool = true) throws {
+            self.draining = draining
             self.path = directory.appendingPathComponent("notify.sock").path
             self.fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
             var address = sockaddr_un()
@@ -49,7 +53,7 @@ struct OperationsTests {
             var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
             setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             // Holds the socket until `close`.
-            Thread.detachNewThread { self.drain() }
+            if draining { Thread.detachNewThread { self.drain() } }
         }
 
         private func drain() {
@@ -78,7 +82,7 @@ struct OperationsTests {
 
         func close() {
             self.lock.withLock { self.closed = true }
-            self.drained.wait()
+            if self.draining { self.drained.wait() }
             Glibc.close(self.fd)
         }
     }
@@ -119,26 +123,57 @@ struct OperationsTests {
         #expect(try daemon.stop() == 0)
     }
 
+    /// Notifications to `notify`, WatchdogSec=3 (wedged after 1 s without the pipeline turning) and the test fault
+    /// switch that hangs the pipeline after its first article.
+    static func wedgingEnvironment(notify: NotifySocket) -> [String: String] {
+        ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "3000000", "WIREWATCH_TEST_HANG_PIPELINE_AFTER": "1"]
+    }
+
+    /// Sends one article, then two more a second later: the first goes through, the next batch finds the pipeline
+    /// hanging with work queued. Returns the PUSH socket, which must outlive the sends.
+    func wedge(_ daemon: DaemonProcess) throws -> Socket {
+        let push = try Socket(self.context, type: .push)
+        try push.connect(daemon.pull)
+        try push.send([self.article(id: "wedge-0", text: "The article before the pipeline wedges.")])
+        Thread.sleep(forTimeInterval: 1)
+        for index in 1..<3 {
+            try push.send([self.article(id: "wedge-\(index)", text: "Article \(index), queued behind a wedged pipeline.")])
+        }
+        return push
+    }
+
+    @Test("a notify socket nobody reads holds back neither readiness, the wedge check nor shutdown")
+    func unreadNotifySocket() throws {
+        let daemon = try DaemonProcess()
+        let notify = try NotifySocket(directory: daemon.directory, draining: false)
+        defer { notify.close() }
+        daemon.environment = Self.wedgingEnvironment(notify: notify)
+        try daemon.start()
+        // STATUS= and WATCHDOG=1 each second: the socket's 10 datagrams are full well before this ends.
+        Thread.sleep(forTimeInterval: 12)
+        let push = try self.wedge(daemon)
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && !daemon.log().contains("withholding the watchdog ping") {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(daemon.log().contains("withholding the watchdog ping"), "the notifier still judges the pipeline")
+        #expect(try daemon.httpGet("/ready").status == 200)
+        let stopped = Date()
+        #expect(try daemon.stop() == 0)
+        #expect(Date().timeIntervalSince(stopped) < 30, "shutdown within the drain deadline")
+        _ = consume push
+    }
+
     @Test("a wedged pipeline (test fault switch) stops the watchdog ping, so systemd would restart the daemon")
     func watchdogWithheldWhenWedged() throws {
         let daemon = try DaemonProcess()
         let notify = try NotifySocket(directory: daemon.directory)
         defer { notify.close() }
-        // WatchdogSec=3: wedged after 1 s without the pipeline turning.
-        daemon.environment = [
-            "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "3000000", "WIREWATCH_TEST_HANG_PIPELINE_AFTER": "1",
-        ]
+        daemon.environment = Self.wedgingEnvironment(notify: notify)
         try daemon.start()
         let healthy = notify.collect(timeout: 10) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
         #expect(healthy.contains { $0.contains("WATCHDOG=1") }, "pings while the pipeline turns, idle or not")
-        let push = try Socket(self.context, type: .push)
-        try push.connect(daemon.pull)
-        try push.send([self.article(id: "wedge-0", text: "The article before the pipeline wedges.")])
-        Thread.sleep(forTimeInterval: 1)
-        // The first article went through; the next batch finds the pipeline hanging with work queued.
-        for index in 1..<3 {
-            try push.send([self.article(id: "wedge-\(index)", text: "Article \(index), queued behind a wedged pipeline.")])
-        }
+        let push = try self.wedge(daemon)
         let wedged = notify.collect(timeout: 15) { messages in messages.contains { $0.contains("PIPELINE WEDGED") } }
         #expect(wedged.contains { $0.contains("PIPELINE WEDGED") })
         let after = notify.collect(timeout: 4) { _ in false }
@@ -147,6 +182,7 @@ struct OperationsTests {
         #expect(daemon.log().contains("withholding the watchdog ping"))
         // SIGTERM still ends it within the drain deadline: shutdown never waits on a wedged pipeline forever.
         #expect(try daemon.stop() == 0)
+        _ = consume push
     }
 
     @Test("articles from a scraper's PUB feed come in through SUB")
