@@ -236,7 +236,7 @@ struct DaemonTests {
         try tail.run()
         // Send only once the tail has joined the live stream (its baseline is seq 1, from a heartbeat).
         var messages = ""
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         while !messages.contains("following live from seq 1") && Date() < deadline {
             messages += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
         }

@@ -108,7 +108,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Starts the daemon and waits until it reports ready on `/ready`. A port chosen free can be taken by another
     /// test before the daemon binds it; then the daemon exits at once, and it is started again on new ports (only
     /// for a first start: a restart must keep its endpoints).
-    public func start(timeout: Double = 30, until path: String = "/ready") throws {
+    public func start(timeout: Double = 120, until path: String = "/ready") throws {
         var attempt = 0
         while true {
             let logBefore = self.log().count

@@ -50,7 +50,7 @@ public final class ResultCollector: Sendable {
     }
 
     /// Waits until a heartbeat arrived, i.e. the subscription is live (PUB drops what is sent before it).
-    public func waitUntilConnected(timeout: Double = 10) throws {
+    public func waitUntilConnected(timeout: Double = 30) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !self.connected.load(ordering: .relaxed) {
             if Date() > deadline { throw TestFailure("no heartbeat within \(timeout) s") }
