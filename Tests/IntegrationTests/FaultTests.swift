@@ -404,7 +404,8 @@ extension FaultTests {
         var stalledAt: Int? = nil
         for index in 20..<2000 {
             try sender.send(index, Self.bulky(index, kilobytes: 16))
-            if try !sender.waitForAck(index, timeout: 3) {
+            // Long enough that a slow ack under load is not taken for the stall.
+            if try !sender.waitForAck(index, timeout: 10) {
                 stalledAt = index
                 break
             }

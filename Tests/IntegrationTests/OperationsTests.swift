@@ -111,14 +111,14 @@ struct OperationsTests {
         defer { notify.close() }
         daemon.environment = ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "2000000"]
         try daemon.start()
-        let early = notify.collect(timeout: 10) { messages in
+        let early = notify.collect(timeout: 30) { messages in
             messages.contains { $0.contains("WATCHDOG=1") } && messages.contains { $0.hasPrefix("STATUS=") }
         }
         #expect(early.contains { $0.contains("READY=1") })
         #expect(early.contains { $0.hasPrefix("STATUS=") && $0.contains("in/s") })
         #expect(early.contains { $0.contains("WATCHDOG=1") })
         daemon.signal(SIGTERM)
-        let late = notify.collect(timeout: 10) { messages in messages.contains { $0.contains("STOPPING=1") } }
+        let late = notify.collect(timeout: 30) { messages in messages.contains { $0.contains("STOPPING=1") } }
         #expect(late.contains { $0.contains("STOPPING=1") })
         #expect(try daemon.stop() == 0)
     }
@@ -171,10 +171,10 @@ struct OperationsTests {
         defer { notify.close() }
         daemon.environment = Self.wedgingEnvironment(notify: notify)
         try daemon.start()
-        let healthy = notify.collect(timeout: 10) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
+        let healthy = notify.collect(timeout: 30) { messages in messages.contains { $0.contains("WATCHDOG=1") } }
         #expect(healthy.contains { $0.contains("WATCHDOG=1") }, "pings while the pipeline turns, idle or not")
         let push = try self.wedge(daemon)
-        let wedged = notify.collect(timeout: 15) { messages in messages.contains { $0.contains("PIPELINE WEDGED") } }
+        let wedged = notify.collect(timeout: 60) { messages in messages.contains { $0.contains("PIPELINE WEDGED") } }
         #expect(wedged.contains { $0.contains("PIPELINE WEDGED") })
         let after = notify.collect(timeout: 4) { _ in false }
         #expect(!after.contains { $0.contains("WATCHDOG=1") }, "no ping while wedged: \(after)")
@@ -194,9 +194,11 @@ struct OperationsTests {
         let results = ResultCollector(context: self.context, endpoint: daemon.publish)
         defer { results.stop() }
         try results.waitUntilConnected()
-        // SUB joins asynchronously and PUB drops until it has: resend until the daemon has it (dedup keeps one).
+        // SUB joins asynchronously and PUB drops until it has: resend until the daemon has it (dedup keeps one). The
+        // deadline only bounds a failure: a debug daemon under the whole suite's load is slow to analyze the first.
         var got: [Published] = []
-        for _ in 0..<100 where got.isEmpty {
+        let deadline = Date().addingTimeInterval(60)
+        while got.isEmpty && Date() < deadline {
             try scraper.send([Array("news.world".utf8), self.article(id: "sub-1", text: "Carried by a PUB feed.")])
             got = (try? results.wait(timeout: 0.1) { $0.topic.hasPrefix("article.") }) ?? []
         }

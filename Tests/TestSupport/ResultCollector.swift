@@ -63,7 +63,7 @@ public final class ResultCollector: Sendable {
     /// Waits until `count` messages match `predicate`, returning them.
     @discardableResult
     public func wait(
-        for count: Int = 1, timeout: Double = 20, _ predicate: (Published) -> Bool
+        for count: Int = 1, timeout: Double = 60, _ predicate: (Published) -> Bool
     ) throws -> [Published] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
