@@ -461,8 +461,9 @@ extension FaultTests {
         let seconds = Date().timeIntervalSince(started)
         print("shutdown: exited with \(status) in \(String(format: "%.2f", seconds)) s (drain deadline 2 s, PUB linger 2 s)")
         #expect(status == 0)
-        // The deadline (2 s), the batch in flight when it passes (under a second here), the PUB linger (2 s).
-        #expect(seconds < 6.5, "drain deadline plus bounded linger")
+        // The deadline (2 s), the batch in flight when it passes, the PUB linger (2 s): 3.7 s on an idle machine, 7.0 s
+        // on a CI machine running other suites beside this one. The log below shows the deadline cut the drain short.
+        #expect(seconds < 12, "drain deadline plus bounded linger")
         #expect(daemon.log().contains("drain deadline reached"), "the backlog outlasted the deadline")
 
         daemon.environment = [:]
