@@ -32,7 +32,7 @@ struct TrainNER: ParsableCommand {
     @Option(name: .long, help: "Seed of the example order.")
     var seed: UInt64 = 7
 
-    @Option(name: .long, help: "Hash features into 2^bits buckets (the model costs 10 bytes per bucket).")
+    @Option(name: .long, help: "Hash features into 2^bits buckets (12 bytes a bucket in memory, 22 in the model file).")
     var bits = EntityModel.defaultBits
 
     @Option(

@@ -136,17 +136,21 @@ public struct EntityRecognizer: Sendable {
                 }
             }
             // Listed names the tagger missed still count: the table holds only unambiguous proper names.
-            // A listed name of several words also wins over the pieces the tagger cut it into ("Afghan" + "Taliban").
+            // A listed name of several words also wins over the pieces the tagger cut it into ("Afghan" + "Taliban"),
+            // or the one piece it kept ("Afghan" of "Afghan Taliban", the rest left out). Where the tagger found the
+            // listed name itself, its type stands: the context may make a listed name something else.
             for match in matches {
                 // Counted in place: a filtered copy of `found` for every match was made and dropped.
                 var overlapping = 0
                 var inside = true
+                var whole = false
                 for name in found where name.tokens.overlaps(match.tokens) {
                     overlapping += 1
                     inside = inside
                         && name.tokens.lowerBound >= match.tokens.lowerBound && name.tokens.upperBound <= match.tokens.upperBound
+                    whole = whole || name.tokens == match.tokens
                 }
-                guard overlapping == 0 || (inside && match.tokens.count >= 2 && overlapping >= 2) else { continue }
+                guard overlapping == 0 || (inside && match.tokens.count >= 2 && !whole) else { continue }
                 found.removeAll { $0.tokens.overlaps(match.tokens) }
                 found.append((match.tokens, self.lexicon.entries[match.entry].type))
             }
