@@ -251,7 +251,8 @@ struct FaultTests {
             "WIREWATCH_INGEST_RECEIVE_BUFFER_BYTES": "\(kernelBuffer)",
         ]
         try daemon.feed(
-            context: self.context, sendHighWaterMark: highWaterMark, sendBufferBytes: kernelBuffer, lingerMilliseconds: 5000
+            context: self.context, sendHighWaterMark: highWaterMark, sendBufferBytes: kernelBuffer,
+            lingerMilliseconds: 5000
         ) { results, push in
             // The sustainable rate of this workload, measured on a first stretch sent as fast as it is taken.
             let calibration = 600
@@ -283,9 +284,11 @@ struct FaultTests {
             #expect(seen.answers > 0, "/metrics answered")
             #expect(seen.paused, "metrics showed ingest paused")
             #expect(
-                seen.peakBacklog > 0 && seen.peakBacklog <= Double(maxBacklog + 512), "backlog bounded by ingest.max_backlog"
+                seen.peakBacklog > 0 && seen.peakBacklog <= Double(maxBacklog + 512),
+                "backlog bounded by ingest.max_backlog"
             )
-            // Queues are bounded by the high-water marks (100 messages of 16 KB a side): memory stays near its baseline.
+            // Queues are bounded by the high-water marks (100 messages of 16 KB a side): memory stays near its
+            // baseline.
             #expect(after.peak - baseline.peak < 64 << 20, "peak RSS grew \((after.peak - baseline.peak) >> 20) MiB")
             let ids = Self.publishedIDs(results)
             #expect(ids.count == total, "every article sent was published")
