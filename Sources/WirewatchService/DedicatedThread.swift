@@ -10,14 +10,19 @@ func runOnDedicatedThread<T: Sendable>(
     name: String, _ body: @escaping @Sendable () throws -> T
 ) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let thread = Thread {
-            nameCurrentThread(name)
-            continuation.resume(with: Result { try body() })
-        }
-        thread.name = name
-        thread.stackSize = 8 << 20
-        thread.start()
+        startThread(named: name, stackSize: 8 << 20) { continuation.resume(with: Result { try body() }) }
     }
+}
+
+/// Starts `body` on a new thread named `name` (see `nameCurrentThread`); `stackSize` nil keeps Foundation's default.
+func startThread(named name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread {
+        nameCurrentThread(name)
+        body()
+    }
+    thread.name = name
+    if let stackSize { thread.stackSize = stackSize }
+    thread.start()
 }
 
 /// Gives the calling thread `name` where operators look (`top -H`, `ps -L`, `perf`); names are kept short,

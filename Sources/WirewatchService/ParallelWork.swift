@@ -49,13 +49,7 @@ final class WorkerPool: @unchecked Sendable {
 
     init(workers: Int, name: String) {
         for index in 0..<max(1, workers) {
-            let thread = Thread { [self] in
-                nameCurrentThread("\(name)-\(index)")
-                self.work()
-            }
-            thread.name = "\(name)-\(index)"
-            thread.stackSize = 8 << 20
-            thread.start()
+            startThread(named: "\(name)-\(index)", stackSize: 8 << 20) { [self] in self.work() }
         }
     }
 

@@ -78,12 +78,7 @@ final class NotifyMailbox: @unchecked Sendable {
     init(enabled: Bool) {
         self.enabled = enabled
         guard enabled else { return }
-        let thread = Thread { [self] in
-            nameCurrentThread("ww-notify")
-            self.deliver()
-        }
-        thread.name = "ww-notify"
-        thread.start()
+        startThread(named: "ww-notify") { [self] in self.deliver() }
     }
 
     func post(_ message: String) {
