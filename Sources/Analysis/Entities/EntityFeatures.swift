@@ -55,6 +55,8 @@ struct EntityTokenInfo {
     var isFunctionWord = false
     /// The affix hashes are not filled in yet: see `EntityFeatures.infos(…, lazyAffixes:)`.
     var affixesPending = false
+    /// Punctuation no name runs through (`EntityFeatures.breaksName`): the decoders tag it O.
+    var breaksName = false
 }
 
 /// Turns tokens into hashed feature ids for the perceptron.
@@ -203,6 +205,9 @@ enum EntityFeatures {
                             flags: flags, lexicon: 0, isCapitalized: isCapitalized || isAllCaps)
                     }
                     infos.append(info)
+                    if kind == .punctuation && Self.breaksName(scalars[start]) {
+                        infos[infos.count - 1].breaksName = true
+                    }
                     if !ascii && info.flags == 14 && EntityDecoder.functionWords.contains(info.word) {
                         infos[infos.count - 1].isFunctionWord = true
                     }
@@ -236,6 +241,21 @@ enum EntityFeatures {
                 // A listed name's words may open one (`mayOpen`): they are scored with the others.
                 Self.fillAffixes(&infos[index - range.lowerBound], document, index)
             }
+        }
+    }
+
+    /// Punctuation that ends any name: a colon, semicolon, comma, bracket, quotation mark, exclamation or question
+    /// mark, a dash or a currency sign. The tagger had run names on through them, mostly in title-cased lines and
+    /// bylines: "Carly Fiorina: What", "Elizabeth Warren (D-Mass", "Jorge Ramos” on Fusion", "RNC, Republican National
+    /// Committee", "Club for Growth $500,000". No person, organisation or place of the GUM news file holds one; a
+    /// period, hyphen, ampersand or apostrophe may ("U.S.", "Procter & Gamble").
+    @inline(__always)
+    static func breaksName(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case ":", ";", ",", "(", ")", "[", "]", "{", "}", "!", "?", "\"", "\u{201C}", "\u{201D}", "\u{2018}",
+            "\u{00AB}", "\u{00BB}", "\u{2014}", "\u{2013}", "$", "\u{00A3}", "\u{20AC}":
+            true
+        default: false
         }
     }
 

@@ -64,9 +64,11 @@ enum EntityDecoder {
     }
 
     /// Tags for one sentence's token infos. `step` sees each position's features and chosen tag (training).
+    /// With `breaking`, punctuation that ends names (`EntityTokenInfo.breaksName`) is O, as the shipped decoder has
+    /// it; training learns without it, from the names as annotated (a few training names end in a comma or quote).
     static func decode<Scorer: EntityScorer>(
         _ infos: [EntityTokenInfo], scorer: Scorer, features: inout [UInt64], scores: inout [Float],
-        step: ((Int, [UInt64], Int) -> Int)? = nil
+        breaking: Bool = true, step: ((Int, [UInt64], Int) -> Int)? = nil
     ) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
         var previous = 0
@@ -76,7 +78,10 @@ enum EntityDecoder {
             scorer.scores(features, into: &scores)
             var best = 0
             var bestScore = -Float.infinity
-            for tag in 0..<EntityTags.count where Self.allowed(tag, after: previous) && scores[tag] > bestScore {
+            for tag in 0..<EntityTags.count
+            where Self.allowed(tag, after: previous) && (tag == 0 || !breaking || !infos[i].breaksName)
+                && scores[tag] > bestScore
+            {
                 best = tag
                 bestScore = scores[tag]
             }
@@ -194,7 +199,7 @@ enum EntityDecoder {
                 var bestScore = Int32.min
                 for tag in 0..<EntityTags.count
                 where Self.allowed(tag, after: previous) && (opens || EntityTags.isInside(tag) || tag == 0)
-                    && sum[tag] > bestScore
+                    && (tag == 0 || !infos[i].breaksName) && sum[tag] > bestScore
                 {
                     best = tag
                     bestScore = sum[tag]

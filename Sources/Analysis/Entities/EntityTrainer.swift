@@ -181,7 +181,9 @@ public struct EntityTrainer {
             var tokens = 0
             for position in order {
                 let example = training[position]
-                _ = EntityDecoder.decode(example.infos, scorer: weights, features: &features, scores: &scores) { i, features, guess in
+                _ = EntityDecoder.decode(
+                    example.infos, scorer: weights, features: &features, scores: &scores, breaking: false
+                ) { i, features, guess in
                     let gold = example.gold[i]
                     if guess != gold {
                         weights.update(features, gold: gold, guess: guess)
