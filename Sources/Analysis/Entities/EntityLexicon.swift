@@ -31,6 +31,9 @@ public struct EntityLexicon: Sendable {
         let entry: Int
         /// An acronym alias ("IS", "US") matches only in capitals.
         let allCaps: Bool
+        /// A one-word alias with a capital inside ("LeT", "BoE") matches only as written: in any other case it is a
+        /// word ("Let me say", "Boe").
+        var exact: String? = nil
     }
 
     struct Match {
@@ -113,8 +116,13 @@ public struct EntityLexicon: Sendable {
             let key = entityRunHash(tokens.lazy.map { WordHash.fnv($0.lower) })
             if byName[key] == nil { byName[key] = entry }
             let allCaps = tokens.count == 1 && first.isAllCaps && scalars.count <= 5
+            // Not a capital after a hyphen: "Al-Qaeda" is also written "Al-qaeda".
+            let innerCapital = !first.isAllCaps && !first.text.contains("-")
+                && first.text.unicodeScalars.dropFirst().contains(where: EntityFeatures.isUpper)
             candidates[WordHash.fnv(first.lower), default: []].append(
-                Candidate(rest: tokens.dropFirst().map { WordHash.fnv($0.lower) }, entry: entry, allCaps: allCaps))
+                Candidate(
+                    rest: tokens.dropFirst().map { WordHash.fnv($0.lower) }, entry: entry, allCaps: allCaps,
+                    exact: tokens.count == 1 && innerCapital ? first.text : nil))
         }
         for (number, line) in aliases.enumerated() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -186,6 +194,7 @@ public struct EntityLexicon: Sendable {
             var found: Match?
             for candidate in list {
                 if candidate.allCaps && !isAllCaps { continue }
+                if let exact = candidate.exact, tokens[index].text != exact { continue }
                 let end = index + 1 + candidate.rest.count
                 guard end <= range.upperBound else { continue }
                 var same = true

@@ -269,6 +269,11 @@ struct EntityLinker {
         return results.map(\.result)
     }
 
+    /// An acronym or a word with a capital after its first letter: its case is part of the name.
+    static func isCased(_ token: Token) -> Bool {
+        token.isAllCaps || token.text.unicodeScalars.dropFirst().contains(where: EntityFeatures.isUpper)
+    }
+
     /// Adds the places where the article repeats a name the tagger found elsewhere but missed there, and a
     /// person's bare surname: one name keeps one reading within an article.
     func propagate(_ mentions: [EntityMention]) -> [EntityMention] {
@@ -321,6 +326,13 @@ struct EntityLinker {
                 let offset = candidate.words.lowerBound - index
                 guard end <= tokens.count, (index..<end).allSatisfy({ !covered[$0] && hashes[$0] == hashes[$0 + offset] })
                 else { continue }
+                // One word in capitals or with a capital inside ("IS", "LeT") repeats only as written: "Is it?" and
+                // "Let me" are words.
+                if candidate.words.count == 1, Self.isCased(tokens[candidate.words.lowerBound]),
+                    tokens[index].text != tokens[candidate.words.lowerBound].text
+                {
+                    continue
+                }
                 best = candidate
             }
             guard let best else {

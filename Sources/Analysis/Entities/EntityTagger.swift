@@ -110,8 +110,9 @@ enum EntityDecoder {
     }
 
     /// Closed-class English words (determiners, pronouns, prepositions, conjunctions, sentence adverbs), by
-    /// `WordHash.fnv` of the lowercase word. Left out: words that head names in news ("All Blacks", "No 10", "Now TV",
-    /// "The Who").
+    /// `WordHash.fnv` of the lowercase word; and the words that open spoken sentences and questions in quotes
+    /// ("Well, …", "Look, …", "Let me …", "Would you …"), which the tagger had made names of. Left out: words that
+    /// head names in news ("All Blacks", "No 10", "Now TV", "The Who", "Will Smith", "May said").
     static let functionWords: Set<UInt64> = Set([
         "the", "a", "an", "this", "that", "these", "those", "there", "here", "it", "he", "she", "they", "we", "i",
         "you", "his", "her", "their", "our", "its", "my", "your", "in", "on", "at", "but", "and", "or", "if", "when",
@@ -119,6 +120,9 @@ enum EntityDecoder {
         "though", "because", "despite", "under", "over", "about", "into", "than", "until", "unless", "whether",
         "however", "meanwhile", "also", "so", "yet", "then", "what", "how", "why", "where", "which", "some", "many",
         "most", "both", "each", "every", "not", "only", "even", "still", "such", "once", "instead", "indeed",
+        "who", "let", "let's", "let\u{2019}s", "well", "look", "see", "yes", "oh", "okay", "please", "listen", "maybe",
+        "perhaps", "is", "are", "was", "were", "do", "does", "did", "would", "could", "should", "might", "must", "have",
+        "has", "had",
     ].map(WordHash.fnv))
 
     /// Tags for one sentence with the shipped model: the same features and scores as `decode(_:scorer:…)`, but
