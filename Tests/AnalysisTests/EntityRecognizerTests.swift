@@ -160,6 +160,17 @@ import Testing
         #expect(group.count == 1)
     }
 
+    /// A country's acronym before a noun is still the country: the tagger calls "US firms" an organisation, and
+    /// the article had one "US" of each type, under two names.
+    @Test func countryAcronymsStayCountries() throws {
+        let found = self.entities(
+            "The US economy grew by 3% last year. Shares in US firms rose. The US and China met in Geneva. "
+                + "Officials in the US said the UK would join.")
+        let country = try #require(self.entity(found, canonical: "United States"), "\(found)")
+        #expect(country.type == "GPE" && country.count == 4)
+        #expect(!found.contains { $0.name == "US" && $0.type == "ORG" })
+    }
+
     @Test func tagsPeopleOrganizationsAndPlaces() {
         let found = self.entities(
             "Maria Fernandez, the chief executive of Northwind Logistics, flew from Lisbon to Nairobi on Tuesday.")
