@@ -78,6 +78,17 @@ struct PlaceTests {
         #expect(texas.mentions == [Mention(start: 25, end: 30)])
     }
 
+    @Test("in a list of countries, a country's name before another's is the first country, not its namesake region")
+    func countryList() throws {
+        let results = Self.locate(
+            "The campaign covers Benin, Ghana, Guinea-Bissau, Niger, Nigeria and Togo, where measles returned.")
+        #expect(Self.place("Niger", in: results)?.countryCode == "NE", "\(results)")
+        #expect(Self.place("Nigeria", in: results)?.countryCode == "NG")
+        // Outside a list the comma still names the region: Niger State, Nigeria.
+        let state = Self.locate("Floods hit Minna in Niger, Nigeria, last week.")
+        #expect(Self.place("Niger", in: state)?.countryCode == "NG", "\(state)")
+    }
+
     @Test("Georgia beside Tbilisi is the country, beside Atlanta the state")
     func georgia() throws {
         let country = Self.locate("Protesters marched through Tbilisi as Georgia weighed new elections.")

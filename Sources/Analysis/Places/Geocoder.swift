@@ -519,7 +519,16 @@ public struct Geocoder: Sendable {
                         let entry = gazetteer.entries[Int($0)]
                         return entry.kind == .admin1 && listCountries.contains(Self.countryKey(entry.countryCode))
                     }
-                let patternEntry = inRegionList ? nil : group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
+                // Nor in a list of countries ("Guinea-Bissau, Niger, Nigeria and Togo"): a country's name before a
+                // country's is the first country, not its namesake region of the second (Niger State).
+                let inCountryList =
+                    !countriesNamed[index].isEmpty
+                    && group.pattern.map { pattern in
+                        gazetteer.entries.packed[Int(chosen[pattern])].kind == .country
+                            && cues.listsOfGroup[index].contains { cues.listsOfGroup[pattern].contains($0) }
+                    } ?? false
+                let patternEntry =
+                    inRegionList || inCountryList ? nil : group.pattern.map { gazetteer.entries[Int(chosen[$0])] }
                 let sharedRegions = sharedRegions[index]
                 var containedRegions: [UInt64] = []
                 for place in cues.containedPlaces[index] where gazetteer.entries.packed[Int(chosen[place])].kind == .place {
