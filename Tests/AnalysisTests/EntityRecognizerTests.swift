@@ -171,6 +171,16 @@ import Testing
         #expect(!found.contains { $0.name == "US" && $0.type == "ORG" })
     }
 
+    /// A title the tagger cut from its holder's name is no name of its own ("Prime" of "Prime Minister …").
+    @Test func titlesAloneAreNoNames() {
+        let found = self.entities(
+            "On Monday, Prime Minister Helena Markovic met the union leaders. Prime Minister Jonas Varga disagreed, "
+                + "and Vice President Amara Osei stayed away.")
+        let names = found.map(\.name)
+        #expect(!names.contains { ["Prime", "Minister", "Vice", "President"].contains($0) }, "\(names)")
+        #expect(["Helena Markovic", "Jonas Varga", "Amara Osei"].allSatisfy(names.contains), "\(names)")
+    }
+
     @Test func tagsPeopleOrganizationsAndPlaces() {
         let found = self.entities(
             "Maria Fernandez, the chief executive of Northwind Logistics, flew from Lisbon to Nairobi on Tuesday.")

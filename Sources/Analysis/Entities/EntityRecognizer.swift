@@ -47,13 +47,16 @@ public struct EntityRecognizer: Sendable {
     static func isConnector(_ word: String) -> Bool {
         word.utf8.count <= Self.connectorLength && Self.connectors.contains(word)
     }
-    /// Capitalized function words the tagger sometimes takes for a one-word name at a sentence start.
+    /// Capitalized function words the tagger sometimes takes for a one-word name at a sentence start, and titles.
     static let notNames: Set<String> = [
         "the", "a", "an", "this", "that", "these", "those", "there", "it", "he", "she", "they", "we", "i", "you",
         "in", "on", "at", "but", "and", "or", "if", "when", "while", "after", "before", "as", "for", "with", "by",
         "his", "her", "their", "our", "its", "my", "mr", "mrs", "ms", "dr", "today", "yesterday",
         // caption and credit labels of scraped pages
         "image", "photo", "video", "picture", "file", "source", "credit",
+        // the title alone, cut from its holder's name ("Prime" of "Prime Minister Yulia Tymoshenko")
+        "prime", "minister", "president", "chancellor", "secretary", "senator", "governor", "mayor", "deputy", "vice",
+        "chief", "chairman", "spokesman", "spokeswoman",
     ]
 
     /// A tagged span cut to a clean name: no edge punctuation, no lowercase words inside except connectors.
