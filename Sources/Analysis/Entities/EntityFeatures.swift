@@ -246,9 +246,9 @@ enum EntityFeatures {
 
     /// Punctuation that ends any name: a colon, semicolon, comma, bracket, quotation mark, exclamation or question
     /// mark, a dash or a currency sign. The tagger had run names on through them, mostly in title-cased lines and
-    /// bylines: "Carly Fiorina: What", "Elizabeth Warren (D-Mass", "Jorge Ramos” on Fusion", "RNC, Republican National
-    /// Committee", "Club for Growth $500,000". No person, organisation or place of the GUM news file holds one; a
-    /// period, hyphen, ampersand or apostrophe may ("U.S.", "Procter & Gamble").
+    /// bylines: "Helena Markovic: Why …", "Dana Warren (D-Mass", "Harbor Watch” on Monday", "Harbor Growth
+    /// Fund $500,000". No person, organisation or place of the GUM news file holds one; a period, hyphen, ampersand or
+    /// apostrophe may ("U.S.", "Procter & Gamble").
     @inline(__always)
     static func breaksName(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {

@@ -54,7 +54,7 @@ public struct EntityRecognizer: Sendable {
         "his", "her", "their", "our", "its", "my", "mr", "mrs", "ms", "dr", "today", "yesterday",
         // caption and credit labels of scraped pages
         "image", "photo", "video", "picture", "file", "source", "credit",
-        // the title alone, cut from its holder's name ("Prime" of "Prime Minister Yulia Tymoshenko")
+        // the title alone, cut from its holder's name ("Prime" of "Prime Minister Helena Markovic")
         "prime", "minister", "president", "chancellor", "secretary", "senator", "governor", "mayor", "deputy", "vice",
         "chief", "chairman", "spokesman", "spokeswoman",
     ]
