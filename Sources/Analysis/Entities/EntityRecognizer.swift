@@ -117,6 +117,7 @@ public struct EntityRecognizer: Sendable {
         var tags: [Int] = []
         tags.reserveCapacity(longest)
         var spans: [(tokens: Range<Int>, type: Int)] = []
+        var tagged: [(tokens: Range<Int>, type: String)] = []
         var found: [(tokens: Range<Int>, type: String)] = []
         var context: [SIMD16<Int32>] = []
         context.reserveCapacity(longest)
@@ -128,7 +129,7 @@ public struct EntityRecognizer: Sendable {
             EntityFeatures.infos(
                 document, sentence.tokens, lexicon: self.lexicon, matches: &matches, lazyAffixes: self.model != nil,
                 into: &infos, hashes: &hashes)
-            found.removeAll(keepingCapacity: true)
+            tagged.removeAll(keepingCapacity: true)
             if let model = self.model {
                 EntityDecoder.decode(
                     infos, document: document, first: sentence.tokens.lowerBound, model: model, tags: &tags,
@@ -137,29 +138,39 @@ public struct EntityRecognizer: Sendable {
                 for span in spans {
                     let type = Self.reportedTypes[span.type]
                     let tokens = (span.tokens.lowerBound + sentence.tokens.lowerBound)..<(span.tokens.upperBound + sentence.tokens.lowerBound)
-                    if let trimmed = Self.trim(tokens, document.tokens) { found.append((trimmed, type)) }
+                    if let trimmed = Self.trim(tokens, document.tokens) { tagged.append((trimmed, type)) }
                 }
             }
             // Listed names the tagger missed still count: the table holds only unambiguous proper names.
             // A listed name of several words also wins over the pieces the tagger cut it into ("Afghan" + "Taliban"),
             // or the one piece it kept ("Afghan" of "Afghan Taliban", the rest left out). Where the tagger found the
             // listed name itself, its type stands: the context may make a listed name something else.
+            // The tagger's names and the table's matches are each in text order without overlaps, so one sweep merges
+            // them. Comparing every match with every name found held a worker for half a minute on one long sentence
+            // of listed names.
+            found.removeAll(keepingCapacity: true)
+            var next = 0
             for match in matches {
-                // Counted in place: a filtered copy of `found` for every match was made and dropped.
-                var overlapping = 0
+                while next < tagged.count && tagged[next].tokens.upperBound <= match.tokens.lowerBound {
+                    found.append(tagged[next])
+                    next += 1
+                }
+                // Every name from `next` that starts before the match ends overlaps it.
+                var after = next
                 var inside = true
                 var whole = false
-                for name in found where name.tokens.overlaps(match.tokens) {
-                    overlapping += 1
+                while after < tagged.count && tagged[after].tokens.lowerBound < match.tokens.upperBound {
+                    let name = tagged[after].tokens
                     inside = inside
-                        && name.tokens.lowerBound >= match.tokens.lowerBound && name.tokens.upperBound <= match.tokens.upperBound
-                    whole = whole || name.tokens == match.tokens
+                        && name.lowerBound >= match.tokens.lowerBound && name.upperBound <= match.tokens.upperBound
+                    whole = whole || name == match.tokens
+                    after += 1
                 }
-                guard overlapping == 0 || (inside && match.tokens.count >= 2 && !whole) else { continue }
-                found.removeAll { $0.tokens.overlaps(match.tokens) }
+                guard after == next || (inside && match.tokens.count >= 2 && !whole) else { continue }
+                next = after
                 found.append((match.tokens, self.lexicon.entries[match.entry].type))
             }
-            found.sort { $0.tokens.lowerBound < $1.tokens.lowerBound }
+            found.append(contentsOf: tagged[next...])
             for (tokens, taggedType) in found {
                 let first = tokens.lowerBound - sentence.tokens.lowerBound
                 var entry = self.lexicon.entry(wordHashes: infos[first..<(first + tokens.count)].lazy.map(\.word))
