@@ -156,6 +156,10 @@ public struct Token: Sendable, Equatable {
 
     public var isWord: Bool { self.kind == .word }
 
+    /// An uppercase letter after the first scalar ("LeT", "McCain", "iPhone"): the case is part of the word.
+    /// Computed, not stored: only names ask it, and a stored flag would widen every token.
+    public var hasInnerCapital: Bool { self.text.unicodeScalars.dropFirst().contains(where: EntityFeatures.isUpper) }
+
     /// A quotation mark, straight or typographic.
     public var isQuote: Bool {
         self.kind == .punctuation && Tokenizer.isQuoteMark(self.text.unicodeScalars.first!)

@@ -117,8 +117,7 @@ public struct EntityLexicon: Sendable {
             if byName[key] == nil { byName[key] = entry }
             let allCaps = tokens.count == 1 && first.isAllCaps && scalars.count <= 5
             // Not a capital after a hyphen: "Al-Qaeda" is also written "Al-qaeda".
-            let innerCapital = !first.isAllCaps && !first.text.contains("-")
-                && first.text.unicodeScalars.dropFirst().contains(where: EntityFeatures.isUpper)
+            let innerCapital = !first.isAllCaps && !first.text.contains("-") && first.hasInnerCapital
             candidates[WordHash.fnv(first.lower), default: []].append(
                 Candidate(
                     rest: tokens.dropFirst().map { WordHash.fnv($0.lower) }, entry: entry, allCaps: allCaps,

@@ -271,7 +271,7 @@ struct EntityLinker {
 
     /// An acronym or a word with a capital after its first letter: its case is part of the name.
     static func isCased(_ token: Token) -> Bool {
-        token.isAllCaps || token.text.unicodeScalars.dropFirst().contains(where: EntityFeatures.isUpper)
+        token.isAllCaps || token.hasInnerCapital
     }
 
     /// Adds the places where the article repeats a name the tagger found elsewhere but missed there, and a

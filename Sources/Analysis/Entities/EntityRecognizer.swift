@@ -69,7 +69,7 @@ public struct EntityRecognizer: Sendable {
         while index < end {
             // Fields read in place: copying a Token retains its two Strings.
             let lowercase = tokens[index].kind == .word && !tokens[index].isCapitalized && !tokens[index].isAllCaps
-                && !tokens[index].text.unicodeScalars.contains(where: EntityFeatures.isUpper)
+                && !tokens[index].hasInnerCapital
             if lowercase && !Self.isConnector(tokens[index].lower) { break }
             index += 1
         }
