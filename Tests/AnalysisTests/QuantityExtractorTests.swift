@@ -106,6 +106,35 @@ import Testing
         #expect(Self.quantities(text).isEmpty, "\(text): \(Self.quantities(text))")
     }
 
+    @Test(arguments: [
+        ("About 20% of the region's output was lost.", 20.0, "region's output" as String?),
+        ("Two of the council's members resigned.", 2, "council's members"),
+        ("The firm ordered 70 Northwind A380 jets.", 70, "Northwind A380 jets"),
+        ("The party has 14 Westbridge MPs.", 14, "Westbridge MPs"),
+        ("WESTBRIDGE FIRE Three people were hurt.", 3, "people"),
+        ("Sales were 24% higher than a year ago.", 24, nil),
+        ("The building is 40 years old.", 40, nil),
+        ("The £12bn left over goes to schools.", 12e9, nil),
+        ("They lost six League and Cup games.", 6, nil),
+        ("Nearly 2% of the country's was spent.", 2, nil),
+    ])
+    func countedObjects(_ text: String, _ value: Double, _ object: String?) throws {
+        let quantity = try #require(Self.only(text))
+        #expect(quantity.value == value)
+        #expect(quantity.object == object, "\(text)")
+    }
+
+    @Test(arguments: [
+        "She told Westbridge Radio Five Live about it.",
+        "The rapper 42 Cent released an album.",
+        "The office at 17 Harbor Street closed.",
+        "Polls close at 2200 GMT tonight.",
+        "The Westbridge Six were freed in 1991.",
+    ])
+    func numbersInNamesAreNotCounted(_ text: String) {
+        #expect(Self.quantities(text).isEmpty, "\(text): \(Self.quantities(text))")
+    }
+
     @Test func listMarkersAreNotCounted() {
         let found = Self.quantities("1. Ten ships left.\n\n2. The port closed.")
         #expect(found.map(\.value) == [10])

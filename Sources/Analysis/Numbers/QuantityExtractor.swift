@@ -106,11 +106,18 @@ struct QuantityScanner {
         "such", "like", "nearly", "almost", "roughly", "some", "many", "much", "few", "several", "own", "what",
         "toward", "towards", "via", "within", "without", "upon", "because", "unless", "although", "though",
     ]
+    /// Words that end no counted noun phrase alone: comparisons and the words around an age or a remainder
+    /// ("24% higher", "16 years old", "the £12bn left over", "20% every year").
+    static let notHeads: Set<String> = [
+        "higher", "lower", "bigger", "smaller", "larger", "greater", "cheaper", "dearer", "better", "worse",
+        "faster", "slower", "longer", "shorter", "older", "younger", "stronger", "weaker", "fewer", "above",
+        "below", "old", "left", "every", "apiece", "alone", "overall", "year-on-year", "whereas", "i",
+    ]
     /// Punctuation that glues digit groups into one code: 555-0123, 24/7, 10.30, +44.
     static let glue: Set<String> = ["-", "/", ":", ".", "+"]
     static let irregularPlurals: Set<String> = [
         "people", "men", "women", "children", "police", "personnel", "staff", "cattle", "sheep", "fish", "deer",
-        "livestock", "feet", "teeth", "mice", "geese", "militia", "infantry", "crew", "clergy", "youth",
+        "livestock", "aircraft", "feet", "teeth", "mice", "geese", "militia", "infantry", "crew", "clergy", "youth",
     ]
     /// Determiners after a partitive "of" ("two of the suspects", "40% of its budget").
     static let partitiveDeterminers: Set<String> = [
@@ -478,7 +485,26 @@ struct QuantityScanner {
             first = qualifierStart
         }
 
-        let object = self.object(after: end, unit: unit, vague: core.vague != nil)
+        var object = self.object(after: end, unit: unit, vague: core.vague != nil)
+        // "Radio Five Live", "Channel Four", "Six Nations": a capitalized number word after a name's word is part
+        // of the name, unless what follows is counted in lowercase ("SHOOTING Three people", a headline run on).
+        if !core.digits, index >= 1, self.tokens[index].isCapitalized, !self.sentenceStarts[index],
+            self.tokens[index - 1].kind == .word, self.tokens[index - 1].isCapitalized,
+            !self.sentenceStarts[index - 1],
+            !(object.map { $0.plural && !self.tokens[$0.first].isCapitalized } ?? false)
+        {
+            return nil
+        }
+        // "50 Cent", "10 Downing Street", "2200 GMT": bare digits before a capitalized word, with nothing counted
+        // after it ("70 Airbus A380 jets"), name something or give an address or a time. Spelled, scaled or
+        // followed by what it counts ("six League and Cup games", "two million Kurds"), the number still counts,
+        // but not that word.
+        if unit == nil, qualifier == nil, object?.plural != true, end < self.tokens.count, !self.sentenceStarts[end],
+            self.tokens[end].kind == .word, self.tokens[end].isCapitalized || self.tokens[end].isAllCaps
+        {
+            guard !core.digits || core.scaled || self.pluralAhead(end) else { return nil }
+            object = nil
+        }
         if core.digits, unit == nil, !core.scaled, qualifier == nil, core.value >= 1000, core.value < 2200,
             self.tokens[index].text.utf8.count == 4, object?.plural != true
         {
@@ -506,21 +532,46 @@ struct QuantityScanner {
             start += 1
         }
         var end = start
-        while end < self.tokens.count && end - start < 4 {
+        var words = 0
+        while end < self.tokens.count && words < 4 {
             let token = self.tokens[end]
             guard token.kind == .word, !self.excluded[end], !Self.stopWords.contains(token.lower),
                 !(token.lower.hasSuffix("ly") && token.lower.utf8.count > 4),
                 NumberWords.cardinals[token.lower] == nil, self.sentenceIndexSame(index, end)
             else { break }
             end += 1
+            words += 1
             if Self.isPlural(token) { return (start, end, true) }
+            // A possessive goes on to what it owns: "2% of the country's output" counts output, not the country.
+            if self.isPossessive(at: end) { end += 2 }
         }
-        guard end > start, end - start <= 2 else { return nil }
-        // A verb right after the number ("6000 joined") is not what is counted.
+        guard words > 0, words <= 2, !self.isPossessive(at: end - 2) else { return nil }
+        // A verb right after the number ("6000 joined") is not what is counted, nor a comparison ("24% higher").
         let head = self.tokens[end - 1].lower
-        if head.hasSuffix("ed") || head.hasSuffix("ing") { return nil }
+        if head.hasSuffix("ed") || head.hasSuffix("ing") || Self.notHeads.contains(head) { return nil }
         if let after = self.lower(end), after == "-" { return nil }
         return (start, end, false)
+    }
+
+    /// A lowercase plural within the next six tokens of the sentence, through names, numbers and hyphens but no
+    /// other punctuation: "Airbus A380 superjumbo jets", "Fortune 500 companies", "Hong Kong music and film stars".
+    func pluralAhead(_ index: Int) -> Bool {
+        var position = index
+        while position < min(index + 6, self.tokens.count), self.sentenceIndexSame(index, position) {
+            let token = self.tokens[position]
+            if token.kind == .punctuation && token.text != "-" && token.text != "&" { return false }
+            if token.kind == .word && !token.isCapitalized && !token.isAllCaps && Self.isPlural(token) { return true }
+            position += 1
+        }
+        return false
+    }
+
+    /// An apostrophe and "s" glued to the word before `index`: "the country's".
+    func isPossessive(at index: Int) -> Bool {
+        guard index >= 1, index + 1 < self.tokens.count, self.attached(index), self.attached(index + 1),
+            self.tokens[index].text == "'" || self.tokens[index].text == "\u{2019}"
+        else { return false }
+        return self.tokens[index + 1].lower == "s"
     }
 
     func sentenceIndexSame(_ a: Int, _ b: Int) -> Bool { a == b || !self.sentenceStarts[b] }
@@ -529,6 +580,12 @@ struct QuantityScanner {
         let lower = token.lower
         if Self.irregularPlurals.contains(lower) { return true }
         let utf8 = lower.utf8
+        // An acronym's plural: "MPs", "PCs".
+        if token.text.utf8.count >= 3, token.text.utf8.last == UInt8(ascii: "s"),
+            token.text.utf8.dropLast().allSatisfy({ $0 >= 0x41 && $0 <= 0x5A })
+        {
+            return true
+        }
         guard utf8.count >= 4, utf8.last == UInt8(ascii: "s") else { return false }
         return !(lower.hasSuffix("ss") || lower.hasSuffix("us") || lower.hasSuffix("is") || lower.hasSuffix("'s"))
     }
