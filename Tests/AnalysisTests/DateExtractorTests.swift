@@ -82,9 +82,17 @@ import Testing
         "About 2000 people marched.",
         "The bill costs $2021 per family.",
         "He finished 5th of 40.",
+        "She writes for the Sunday Herald in Westbridge.",
+        "He told Westbridge Radio's Today programme about the plan.",
+        "The mayor told Westbridge TODAY that the bridge will close.",
     ])
     func notDates(_ text: String) {
         #expect(Self.dates(text).isEmpty, "\(text): \(Self.dates(text))")
+    }
+
+    @Test func daysStayDaysBeforeTheirPossessive() {
+        let found = Self.dates("Sunday's match was moved, and on Monday the council met. The Friday ruling stands.")
+        #expect(found.map(\.resolved) == ["2023-11-12", "2023-11-13", "2023-11-10"])
     }
 
     @Test func hostileInputsDoNotCrash() {

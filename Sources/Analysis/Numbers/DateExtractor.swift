@@ -326,6 +326,9 @@ struct DateScanner {
             if lower == "a" || lower == "an" { return self.ago(index) }
             guard let role = self.roles[lower] else { return self.ago(index) }
             switch role {
+            case .weekday where self.namesSomething(index, weekday: true),
+                .dayOffset where self.namesSomething(index, weekday: false):
+                return nil
             case .month: return self.monthFirst(index)
             case .weekday(let weekday): return self.weekday(index, weekday, direction: 0, first: index)
             case .dayOffset(let offset):
@@ -338,6 +341,25 @@ struct DateScanner {
             case .part(let part): return nested ? nil : self.part(index, part, end: index + 1)
             }
         }
+    }
+
+    /// Whether a capitalized day's word names a paper or a programme. "Today" or "Tonight" after a word is one
+    /// ("Radio 4's Today programme", "the Tonight Show"): the day is lowercase inside a sentence. A weekday is one
+    /// after "the" or a possessive and before another capitalized word ("the Sunday Times", "NBC's Saturday Night
+    /// Live"); "the Friday ruling" and "Clinton's Tuesday speech" stay days.
+    func namesSomething(_ index: Int, weekday: Bool) -> Bool {
+        guard index >= 1, self.tokens[index].isCapitalized, self.tokens[index - 1].kind == .word else { return false }
+        guard weekday else { return true }
+        guard index + 1 < self.tokens.count, self.tokens[index + 1].kind == .word,
+            self.tokens[index + 1].isCapitalized || self.tokens[index + 1].isAllCaps
+        else { return false }
+        let previous = self.tokens[index - 1].lower
+        if previous == "the" { return true }
+        guard previous == "s", index >= 2, self.attached(index - 1), self.tokens[index - 2].kind == .punctuation else {
+            return false
+        }
+        let mark = self.scalars[self.tokens[index - 2].start].value
+        return mark == 0x27 || mark == 0x2019
     }
 
     func clockTime(_ index: Int) -> DateMatch? {
