@@ -33,6 +33,7 @@ import Testing
         ("\"We will appeal,\" she told reporters outside the court.", "We will appeal", "she", "told"),
         ("\u{201C}The west has been slow to act,\u{201D} said a retired diplomat associated with the Ministry of Trade.", "The west has been slow to act", "a retired diplomat associated with the Ministry of Trade", "said"),
         ("\u{2018}We need more buses,\u{2019} said Councillor Ann Price.", "We need more buses", "Councillor Ann Price", "said"),
+        ("\"It was my last race,\" the 34-year-old sprinter said.", "It was my last race", "the 34-year-old sprinter", "said"),
     ] as [(String, String, String, String?)])
     func directLayouts(text: String, content: String, speaker: String, cue: String?) {
         guard let quote = self.direct(text) else { return }

@@ -342,7 +342,8 @@ struct QuoteScan {
         return token.kind == .word || token.kind == .number
     }
 
-    /// Skips a possessive "’s", an abbreviation's period or an ampersand inside a name; returns the token after.
+    /// Skips a possessive "’s", an abbreviation's period, an ampersand or a hyphen inside a name; returns the token
+    /// after.
     func phraseJoiner(_ index: Int, limit: Int) -> Int? {
         let token = self.tokens[index]
         guard token.kind == .punctuation, index > 0 else { return nil }
@@ -362,11 +363,15 @@ struct QuoteScan {
             }
             return nil
         case "&": return index + 1
+        // "the 67-year-old": the tokenizer splits a number from the words it is hyphenated to.
+        case "-":
+            if !token.spaceBefore, index + 1 < limit, !self.tokens[index + 1].spaceBefore { return index + 1 }
+            return nil
         default: return nil
         }
     }
 
-    /// A possessive mark, an abbreviation's period or an ampersand that a name phrase runs through.
+    /// A possessive mark, an abbreviation's period, an ampersand or a hyphen that a name phrase runs through.
     func isInnerJoiner(_ index: Int) -> Bool {
         guard index > 0, index + 1 < self.tokens.count else { return false }
         return self.phraseJoiner(index, limit: self.tokens.count) != nil
