@@ -117,6 +117,7 @@ import Testing
         ("The £12bn left over goes to schools.", 12e9, nil),
         ("They lost six League and Cup games.", 6, nil),
         ("Nearly 2% of the country's was spent.", 2, nil),
+        ("Another 18% came from abroad.", 18, nil),
     ])
     func countedObjects(_ text: String, _ value: Double, _ object: String?) throws {
         let quantity = try #require(Self.only(text))

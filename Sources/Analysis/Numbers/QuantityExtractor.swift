@@ -106,12 +106,16 @@ struct QuantityScanner {
         "such", "like", "nearly", "almost", "roughly", "some", "many", "much", "few", "several", "own", "what",
         "toward", "towards", "via", "within", "without", "upon", "because", "unless", "although", "though",
     ]
-    /// Words that end no counted noun phrase alone: comparisons and the words around an age or a remainder
-    /// ("24% higher", "16 years old", "the £12bn left over", "20% every year").
+    /// Words that end no counted noun phrase alone: comparisons, the words around an age or a remainder, and
+    /// irregular verbs the "-ed" test misses ("24% higher", "16 years old", "the £12bn left over", "20% every
+    /// year", "18% came from", "the £130m seen a year earlier"). Not "won", which is also a currency.
     static let notHeads: Set<String> = [
         "higher", "lower", "bigger", "smaller", "larger", "greater", "cheaper", "dearer", "better", "worse",
         "faster", "slower", "longer", "shorter", "older", "younger", "stronger", "weaker", "fewer", "above",
         "below", "old", "left", "every", "apiece", "alone", "overall", "year-on-year", "whereas", "i",
+        "came", "come", "saw", "seen", "spent", "went", "gone", "took", "taken", "made", "gave", "given", "got",
+        "fell", "fallen", "rose", "risen", "grew", "grown", "lost", "paid", "sold", "bought", "include", "remain",
+        "think", "believe", "want",
     ]
     /// Punctuation that glues digit groups into one code: 555-0123, 24/7, 10.30, +44.
     static let glue: Set<String> = ["-", "/", ":", ".", "+"]
